@@ -1,0 +1,850 @@
+//! C entry points of the loop core: the loop, handles and requests in general, timers,
+//! idle/prepare/check and async. Each checks its pointers and the handle's type tag, then
+//! calls into the safe-as-possible core modules (`uvloop`, `handle`, `timer`, `watcher`,
+//! `async_handle`).
+//!
+//! Only `uv_async_send` and `uv_metrics_idle_time` may be called from a thread other than
+//! the loop's.
+
+use super::types::*;
+use crate::error::UV_EINVAL;
+use crate::handle::{self, UV_ASYNC, UV_CHECK, UV_IDLE, UV_PREPARE, UV_TIMER};
+use crate::{async_handle, timer, uvloop, watcher};
+use core::ffi::{c_char, c_int, c_void};
+use core::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+/// Is `h` a live handle of type `ty`, not closing? The check every typed entry point makes.
+///
+/// # Safety
+/// `h` is NULL or points to readable handle memory.
+#[inline(always)]
+unsafe fn check_handle<T>(h: *mut T, ty: c_int) -> bool {
+    let h: *mut uv_handle_t = h.cast();
+    // SAFETY: non-NULL `h` is readable handle memory (caller).
+    !h.is_null() && unsafe { (*h).r#type == ty && !handle::is_closing(h) }
+}
+
+// ---------------------------------------------------------------------------------------
+// Allocator.
+
+struct Allocator {
+    malloc: unsafe extern "C" fn(usize) -> *mut c_void,
+    free: unsafe extern "C" fn(*mut c_void),
+}
+
+static ALLOC_MALLOC: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
+static ALLOC_FREE: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
+
+fn allocator() -> Allocator {
+    let m = ALLOC_MALLOC.load(Ordering::Acquire);
+    let f = ALLOC_FREE.load(Ordering::Acquire);
+    if m.is_null() || f.is_null() {
+        return Allocator {
+            malloc: libc::malloc,
+            free: libc::free,
+        };
+    }
+    // SAFETY: both were stored from non-NULL function pointers of these exact types.
+    unsafe {
+        Allocator {
+            malloc: core::mem::transmute::<*mut c_void, unsafe extern "C" fn(usize) -> *mut c_void>(
+                m,
+            ),
+            free: core::mem::transmute::<*mut c_void, unsafe extern "C" fn(*mut c_void)>(f),
+        }
+    }
+}
+
+/// Memory that libuv documents as allocated by its allocator (`uv_loop_new`, ...).
+pub(crate) fn uv_malloc(size: usize) -> *mut c_void {
+    // SAFETY: calling the user's (or libc's) malloc with a size.
+    unsafe { (allocator().malloc)(size) }
+}
+
+/// Frees memory from [`uv_malloc`].
+///
+/// # Safety
+/// `p` is NULL or came from [`uv_malloc`].
+pub(crate) unsafe fn uv_free(p: *mut c_void) {
+    // SAFETY: `p` came from the same allocator (caller).
+    unsafe { (allocator().free)(p) }
+}
+
+/// `uv_replace_allocator`: rsuv's own state uses Rust's allocator; memory libuv documents
+/// as coming from its allocator uses these functions. All four must be given.
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_replace_allocator(
+    malloc_func: uv_malloc_func,
+    realloc_func: uv_realloc_func,
+    calloc_func: uv_calloc_func,
+    free_func: uv_free_func,
+) -> c_int {
+    let (Some(m), Some(_), Some(_), Some(f)) = (malloc_func, realloc_func, calloc_func, free_func)
+    else {
+        return UV_EINVAL;
+    };
+    ALLOC_MALLOC.store(m as *mut c_void, Ordering::Release);
+    ALLOC_FREE.store(f as *mut c_void, Ordering::Release);
+    0
+}
+
+// ---------------------------------------------------------------------------------------
+// The loop.
+
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_loop_size() -> usize {
+    core::mem::size_of::<uv_loop_t>()
+}
+
+/// # Safety
+/// `loop_` is NULL or writable memory of `uv_loop_size()` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_loop_init(loop_: *mut uv_loop_t) -> c_int {
+    if loop_.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: non-NULL, writable (caller).
+    unsafe { uvloop::init(loop_) }
+}
+
+/// # Safety
+/// `loop_` is NULL or an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_loop_close(loop_: *mut uv_loop_t) -> c_int {
+    // SAFETY: a non-NULL loop with internal state is initialised (caller).
+    unsafe {
+        if loop_.is_null() || (*loop_).internal_fields.is_null() {
+            return UV_EINVAL;
+        }
+        let r = uvloop::close(loop_);
+        if r == 0 && loop_ == DEFAULT_LOOP_PTR.load(Ordering::Acquire) {
+            DEFAULT_LOOP_PTR.store(ptr::null_mut(), Ordering::Release);
+        }
+        r
+    }
+}
+
+/// Storage of the default loop. Accessed only through raw pointers.
+struct DefaultLoop(core::cell::UnsafeCell<core::mem::MaybeUninit<uv_loop_t>>);
+// SAFETY: libuv's default loop is not thread-safe either: it is created and used by one
+// thread at a time; we only hand out its address.
+unsafe impl Sync for DefaultLoop {}
+static DEFAULT_LOOP: DefaultLoop =
+    DefaultLoop(core::cell::UnsafeCell::new(core::mem::MaybeUninit::zeroed()));
+static DEFAULT_LOOP_PTR: AtomicPtr<uv_loop_t> = AtomicPtr::new(ptr::null_mut());
+
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_default_loop() -> *mut uv_loop_t {
+    let p = DEFAULT_LOOP_PTR.load(Ordering::Acquire);
+    if !p.is_null() {
+        return p;
+    }
+    let l: *mut uv_loop_t = DEFAULT_LOOP.0.get().cast();
+    // SAFETY: static storage of the right size, not in use (the pointer is NULL).
+    if unsafe { uvloop::init(l) } != 0 {
+        return ptr::null_mut();
+    }
+    DEFAULT_LOOP_PTR.store(l, Ordering::Release);
+    l
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_loop_new() -> *mut uv_loop_t {
+    let l: *mut uv_loop_t = uv_malloc(core::mem::size_of::<uv_loop_t>()).cast();
+    if l.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: fresh allocation of the loop's size; `data` must not be garbage.
+    unsafe {
+        (*l).data = ptr::null_mut();
+        if uvloop::init(l) != 0 {
+            uv_free(l.cast());
+            return ptr::null_mut();
+        }
+    }
+    l
+}
+
+/// # Safety
+/// `loop_` is NULL or a loop from `uv_loop_new` or `uv_default_loop`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_loop_delete(loop_: *mut uv_loop_t) {
+    if loop_.is_null() {
+        return;
+    }
+    let is_default = loop_ == DEFAULT_LOOP.0.get().cast();
+    // SAFETY: initialised loop (caller).
+    let r = unsafe { uv_loop_close(loop_) };
+    // libuv asserts here; a loop that cannot close is leaked rather than freed under
+    // its live handles.
+    if r == 0 && !is_default {
+        // SAFETY: came from uv_loop_new.
+        unsafe { uv_free(loop_.cast()) };
+    }
+}
+
+/// `uv_loop_fork`: gives the loop a fresh kernel backend in the child of a `fork`.
+///
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_loop_fork(loop_: *mut uv_loop_t) -> c_int {
+    if loop_.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: initialised loop (caller); loop thread.
+    unsafe { uvloop::fork(loop_) }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop, run on its own thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_run(loop_: *mut uv_loop_t, mode: RunModeArg) -> c_int {
+    // SAFETY: checked non-NULL and initialised; the caller owns the loop thread.
+    unsafe {
+        if loop_.is_null() || (*loop_).internal_fields.is_null() || !(0..=2).contains(&mode) {
+            return UV_EINVAL;
+        }
+        uvloop::run(loop_, mode)
+    }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_stop(loop_: *mut uv_loop_t) {
+    if !loop_.is_null() {
+        // SAFETY: live loop (caller).
+        unsafe { (*loop_).stop_flag = 1 };
+    }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_loop_alive(loop_: *const uv_loop_t) -> c_int {
+    // SAFETY: initialised loop (caller); read-only.
+    unsafe { uvloop::alive(loop_.cast_mut()) as c_int }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_now(loop_: *const uv_loop_t) -> u64 {
+    // SAFETY: live loop (caller).
+    unsafe { (*loop_).time }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_update_time(loop_: *mut uv_loop_t) {
+    // SAFETY: live loop (caller).
+    unsafe { uvloop::update_time(loop_) }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_backend_fd(loop_: *const uv_loop_t) -> c_int {
+    // SAFETY: live loop (caller).
+    unsafe { (*loop_).backend_fd }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_backend_timeout(loop_: *const uv_loop_t) -> c_int {
+    // SAFETY: initialised loop (caller).
+    unsafe { uvloop::backend_timeout(loop_.cast_mut()) }
+}
+
+/// `uv_loop_configure(loop, option, ...)`. C declares it variadic (include/uv-fragments);
+/// stable Rust cannot define a variadic function, so this takes the one `int` argument
+/// both options use. On x86_64 System V, a variadic call passes that `int` in the same
+/// register as a fixed third argument, so every libuv caller is served exactly.
+///
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_loop_configure(
+    loop_: *mut uv_loop_t,
+    option: LoopOptionArg,
+    arg: c_int,
+) -> c_int {
+    if loop_.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: initialised loop (caller).
+    unsafe { uvloop::configure(loop_, option, arg) }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop. Callable from any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_metrics_idle_time(loop_: *mut uv_loop_t) -> u64 {
+    // SAFETY: initialised loop (caller).
+    unsafe { uvloop::idle_time(loop_) }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_loop_get_data(loop_: *const uv_loop_t) -> *mut c_void {
+    // SAFETY: live loop (caller).
+    unsafe { (*loop_).data }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_loop_set_data(loop_: *mut uv_loop_t, data: *mut c_void) {
+    // SAFETY: live loop (caller).
+    unsafe { (*loop_).data = data };
+}
+
+/// Calls `walk_cb` on every handle of the loop except rsuv's internal ones. The handles
+/// are collected first, so the callback may close any of them (closing unlinks a handle
+/// only in the closing phase) or create new ones (not visited).
+///
+/// # Safety
+/// `loop_` is an initialised loop.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_walk(loop_: *mut uv_loop_t, walk_cb: uv_walk_cb, arg: *mut c_void) {
+    let Some(cb) = walk_cb else { return };
+    if loop_.is_null() {
+        return;
+    }
+    // SAFETY: initialised loop (caller); every collected handle stays valid until its
+    // close callback, which cannot run during the walk.
+    unsafe {
+        for h in handles(loop_) {
+            if handle::flags(h) & handle::INTERNAL == 0 {
+                cb(h, arg);
+            }
+        }
+    }
+}
+
+/// The loop's handles in creation order.
+unsafe fn handles(l: *mut uv_loop_t) -> Vec<*mut uv_handle_t> {
+    let mut v = Vec::new();
+    let head = handle::loop_queue(l);
+    // SAFETY: the handle list holds live handles (caller passes an initialised loop).
+    unsafe {
+        let mut q = crate::queue::next(head);
+        while q != head {
+            v.push(handle::from_queue_node(q));
+            q = crate::queue::next(q);
+        }
+    }
+    v
+}
+
+unsafe extern "C" {
+    /// The C library's standard error stream.
+    static stderr: *mut libc::FILE;
+}
+
+unsafe fn print_handles(l: *mut uv_loop_t, stream: *mut libc::FILE, only_active: bool) {
+    // SAFETY: initialised loop (caller); `stream` is a live FILE or NULL for stderr.
+    unsafe {
+        let l = if l.is_null() { uv_default_loop() } else { l };
+        let mut out = String::new();
+        for h in handles(l) {
+            let f = handle::flags(h);
+            if only_active && f & handle::ACTIVE == 0 {
+                continue;
+            }
+            let name = handle::TYPE_NAMES
+                .get((*h).r#type as usize)
+                .map_or("<unknown>", |c| c.to_str().unwrap_or("?"));
+            out.push_str(&format!(
+                "[{}{}{}] {:<8} {:p}\n",
+                if f & handle::REF != 0 { 'R' } else { '-' },
+                if f & handle::ACTIVE != 0 { 'A' } else { '-' },
+                if f & handle::INTERNAL != 0 { 'I' } else { '-' },
+                name,
+                h
+            ));
+        }
+        let stream = if stream.is_null() { stderr } else { stream };
+        if !stream.is_null() {
+            libc::fwrite(out.as_ptr().cast(), 1, out.len(), stream);
+            libc::fflush(stream);
+        }
+    }
+}
+
+/// # Safety
+/// `loop_` is NULL (default loop) or initialised; `stream` is NULL (stderr) or a `FILE*`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_print_all_handles(loop_: *mut uv_loop_t, stream: *mut libc::FILE) {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { print_handles(loop_, stream, false) }
+}
+
+/// # Safety
+/// `loop_` is NULL (default loop) or initialised; `stream` is NULL (stderr) or a `FILE*`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_print_active_handles(loop_: *mut uv_loop_t, stream: *mut libc::FILE) {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { print_handles(loop_, stream, true) }
+}
+
+/// Releases global resources: stops the thread pool. Call once, after every loop is done.
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_library_shutdown() {
+    crate::pool::shutdown();
+}
+
+// ---------------------------------------------------------------------------------------
+// Handles in general.
+
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_handle_size(type_: HandleTypeArg) -> usize {
+    handle::size_of_type(type_).unwrap_or(usize::MAX)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_handle_type_name(type_: HandleTypeArg) -> *const c_char {
+    if type_ <= handle::UV_UNKNOWN_HANDLE || type_ >= handle::UV_HANDLE_TYPE_MAX {
+        return ptr::null();
+    }
+    handle::TYPE_NAMES[type_ as usize].as_ptr()
+}
+
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_handle_get_type(handle: *const uv_handle_t) -> HandleTypeArg {
+    // SAFETY: live handle (caller).
+    unsafe { (*handle).r#type }
+}
+
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_handle_get_data(handle: *const uv_handle_t) -> *mut c_void {
+    // SAFETY: live handle (caller).
+    unsafe { (*handle).data }
+}
+
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_handle_set_data(handle: *mut uv_handle_t, data: *mut c_void) {
+    // SAFETY: live handle (caller).
+    unsafe { (*handle).data = data };
+}
+
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_handle_get_loop(handle: *const uv_handle_t) -> *mut uv_loop_t {
+    // SAFETY: live handle (caller).
+    unsafe { (*handle).r#loop }
+}
+
+/// Closes `handle`; `close_cb` runs in the loop's closing phase. Closing a handle twice is
+/// a programming error; rsuv ignores the second call instead of corrupting the loop.
+///
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_close(handle: *mut uv_handle_t, close_cb: uv_close_cb) {
+    if handle.is_null() {
+        return;
+    }
+    // SAFETY: live handle (caller); checked not closing.
+    unsafe {
+        if handle::is_closing(handle) {
+            return;
+        }
+        handle::close(handle, close_cb);
+    }
+}
+
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_ref(handle: *mut uv_handle_t) {
+    if !handle.is_null() {
+        // SAFETY: live handle (caller).
+        unsafe { handle::set_ref(handle) };
+    }
+}
+
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_unref(handle: *mut uv_handle_t) {
+    if !handle.is_null() {
+        // SAFETY: live handle (caller).
+        unsafe { handle::unref(handle) };
+    }
+}
+
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_has_ref(handle: *const uv_handle_t) -> c_int {
+    // SAFETY: live handle (caller).
+    unsafe { (handle::flags(handle) & handle::REF != 0) as c_int }
+}
+
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_is_active(handle: *const uv_handle_t) -> c_int {
+    // SAFETY: live handle (caller).
+    unsafe { handle::is_active(handle) as c_int }
+}
+
+/// # Safety
+/// `handle` is an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_is_closing(handle: *const uv_handle_t) -> c_int {
+    // SAFETY: live handle (caller).
+    unsafe { handle::is_closing(handle) as c_int }
+}
+
+/// The descriptor behind a handle: `UV_EINVAL` for handle types without one, `UV_EBADF`
+/// when it has none (yet or any more).
+///
+/// # Safety
+/// `handle` is an initialised handle; `fd` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fileno(handle: *const uv_handle_t, fd: *mut c_int) -> c_int {
+    if handle.is_null() || fd.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: live handle and writable `fd` (caller).
+    unsafe {
+        match (*handle).r#type {
+            handle::UV_TCP | handle::UV_NAMED_PIPE | handle::UV_TTY | handle::UV_UDP
+            | handle::UV_POLL => {}
+            _ => return UV_EINVAL,
+        }
+        let f = (*handle).u.fd;
+        if handle::is_closing(handle) || f < 0 {
+            return crate::error::UV_EBADF;
+        }
+        *fd = f;
+    }
+    0
+}
+
+// ---------------------------------------------------------------------------------------
+// Requests in general.
+
+const REQ_NAMES: [&core::ffi::CStr; 11] = [
+    c"unknown",
+    c"req",
+    c"connect",
+    c"write",
+    c"shutdown",
+    c"udp_send",
+    c"fs",
+    c"work",
+    c"getaddrinfo",
+    c"getnameinfo",
+    c"random",
+];
+
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_req_size(type_: ReqTypeArg) -> usize {
+    match type_ {
+        1 => 64,
+        2 => 96,
+        3 => 192,
+        4 => 80,
+        5 => 320,
+        6 => 440,
+        7 => 128,
+        8 => 160,
+        9 => 1320,
+        10 => 144,
+        _ => usize::MAX,
+    }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_req_type_name(type_: ReqTypeArg) -> *const c_char {
+    if type_ <= 0 || type_ as usize >= REQ_NAMES.len() {
+        return ptr::null();
+    }
+    REQ_NAMES[type_ as usize].as_ptr()
+}
+
+/// # Safety
+/// `req` is an initialised request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_req_get_data(req: *const uv_req_t) -> *mut c_void {
+    // SAFETY: live request (caller).
+    unsafe { (*req).data }
+}
+
+/// # Safety
+/// `req` is an initialised request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_req_set_data(req: *mut uv_req_t, data: *mut c_void) {
+    // SAFETY: live request (caller).
+    unsafe { (*req).data = data };
+}
+
+/// # Safety
+/// `req` is an initialised request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_req_get_type(req: *const uv_req_t) -> ReqTypeArg {
+    // SAFETY: live request (caller).
+    unsafe { (*req).r#type }
+}
+
+// ---------------------------------------------------------------------------------------
+// Timers.
+
+/// # Safety
+/// `loop_` is an initialised loop; `handle` is writable timer memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_timer_init(loop_: *mut uv_loop_t, handle: *mut uv_timer_t) -> c_int {
+    if loop_.is_null() || handle.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: checked non-NULL; initialised loop and writable handle (caller).
+    unsafe { timer::init(loop_, handle) };
+    0
+}
+
+/// # Safety
+/// `handle` is an initialised timer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_timer_start(
+    handle: *mut uv_timer_t,
+    cb: uv_timer_cb,
+    timeout: u64,
+    repeat: u64,
+) -> c_int {
+    // SAFETY: type-checked live timer.
+    unsafe {
+        if cb.is_none() || !check_handle(handle, UV_TIMER) {
+            return UV_EINVAL;
+        }
+        timer::start(handle, cb, timeout, repeat);
+    }
+    0
+}
+
+/// # Safety
+/// `handle` is an initialised timer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_timer_stop(handle: *mut uv_timer_t) -> c_int {
+    // SAFETY: type-checked live timer (a closing one is already stopped).
+    unsafe {
+        if handle.is_null() || (*handle).r#type != UV_TIMER {
+            return UV_EINVAL;
+        }
+        timer::stop(handle);
+    }
+    0
+}
+
+/// # Safety
+/// `handle` is an initialised timer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_timer_again(handle: *mut uv_timer_t) -> c_int {
+    // SAFETY: type-checked live timer.
+    unsafe {
+        if !check_handle(handle, UV_TIMER) {
+            return UV_EINVAL;
+        }
+        timer::again(handle)
+    }
+}
+
+/// # Safety
+/// `handle` is an initialised timer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_timer_set_repeat(handle: *mut uv_timer_t, repeat: u64) {
+    if !handle.is_null() {
+        // SAFETY: live timer (caller).
+        unsafe { (*handle).repeat = repeat };
+    }
+}
+
+/// # Safety
+/// `handle` is an initialised timer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_timer_get_repeat(handle: *const uv_timer_t) -> u64 {
+    // SAFETY: live timer (caller).
+    unsafe { (*handle).repeat }
+}
+
+/// # Safety
+/// `handle` is an initialised timer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_timer_get_due_in(handle: *const uv_timer_t) -> u64 {
+    // SAFETY: live timer on a live loop (caller).
+    unsafe {
+        let now = (*(*handle).r#loop).time;
+        (*handle).timeout.saturating_sub(now)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Idle, prepare, check.
+
+unsafe fn watcher_init(l: *mut uv_loop_t, h: *mut uv_handle_t, ty: c_int) -> c_int {
+    if l.is_null() || h.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: checked non-NULL; initialised loop and writable handle (caller).
+    unsafe { watcher::init(l, h, ty) };
+    0
+}
+
+unsafe fn watcher_start(h: *mut uv_handle_t, ty: c_int, cb: uv_idle_cb) -> c_int {
+    // SAFETY: type-checked live watcher.
+    unsafe {
+        if cb.is_none() || !check_handle(h, ty) {
+            return UV_EINVAL;
+        }
+        watcher::start(h, cb);
+    }
+    0
+}
+
+unsafe fn watcher_stop(h: *mut uv_handle_t, ty: c_int) -> c_int {
+    // SAFETY: type-checked live watcher.
+    unsafe {
+        if h.is_null() || (*h).r#type != ty {
+            return UV_EINVAL;
+        }
+        watcher::stop(h);
+    }
+    0
+}
+
+/// The three callback types differ only in their argument's pointee type.
+fn as_idle_cb<T>(cb: Option<unsafe extern "C" fn(*mut T)>) -> uv_idle_cb {
+    // SAFETY: same ABI: one pointer argument, no result; the watcher layouts agree.
+    cb.map(|f| unsafe {
+        core::mem::transmute::<unsafe extern "C" fn(*mut T), unsafe extern "C" fn(*mut uv_idle_t)>(
+            f,
+        )
+    })
+}
+
+/// # Safety
+/// `loop_` is an initialised loop; `idle` is writable idle-handle memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_idle_init(loop_: *mut uv_loop_t, idle: *mut uv_idle_t) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { watcher_init(loop_, idle.cast(), UV_IDLE) }
+}
+
+/// # Safety
+/// `idle` is an initialised idle handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_idle_start(idle: *mut uv_idle_t, cb: uv_idle_cb) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { watcher_start(idle.cast(), UV_IDLE, cb) }
+}
+
+/// # Safety
+/// `idle` is an initialised idle handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_idle_stop(idle: *mut uv_idle_t) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { watcher_stop(idle.cast(), UV_IDLE) }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop; `prepare` is writable prepare-handle memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_prepare_init(
+    loop_: *mut uv_loop_t,
+    prepare: *mut uv_prepare_t,
+) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { watcher_init(loop_, prepare.cast(), UV_PREPARE) }
+}
+
+/// # Safety
+/// `prepare` is an initialised prepare handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_prepare_start(prepare: *mut uv_prepare_t, cb: uv_prepare_cb) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { watcher_start(prepare.cast(), UV_PREPARE, as_idle_cb(cb)) }
+}
+
+/// # Safety
+/// `prepare` is an initialised prepare handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_prepare_stop(prepare: *mut uv_prepare_t) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { watcher_stop(prepare.cast(), UV_PREPARE) }
+}
+
+/// # Safety
+/// `loop_` is an initialised loop; `check` is writable check-handle memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_check_init(loop_: *mut uv_loop_t, check: *mut uv_check_t) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { watcher_init(loop_, check.cast(), UV_CHECK) }
+}
+
+/// # Safety
+/// `check` is an initialised check handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_check_start(check: *mut uv_check_t, cb: uv_check_cb) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { watcher_start(check.cast(), UV_CHECK, as_idle_cb(cb)) }
+}
+
+/// # Safety
+/// `check` is an initialised check handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_check_stop(check: *mut uv_check_t) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { watcher_stop(check.cast(), UV_CHECK) }
+}
+
+// ---------------------------------------------------------------------------------------
+// Async.
+
+/// # Safety
+/// `loop_` is an initialised loop; `async_` is writable async-handle memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_async_init(
+    loop_: *mut uv_loop_t,
+    async_: *mut uv_async_t,
+    async_cb: uv_async_cb,
+) -> c_int {
+    if loop_.is_null() || async_.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: checked non-NULL; initialised loop and writable handle (caller).
+    unsafe { async_handle::init(loop_, async_, async_cb) };
+    0
+}
+
+/// Wakes the loop and schedules `async_`'s callback. Thread-safe, async-signal-safe;
+/// sends before the callback runs coalesce into one call.
+///
+/// # Safety
+/// `async_` is an initialised async handle that is not closed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_async_send(async_: *mut uv_async_t) -> c_int {
+    if async_.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: a live async handle (caller); only atomic fields are touched concurrently.
+    unsafe {
+        if (*async_).r#type != UV_ASYNC {
+            return UV_EINVAL;
+        }
+        async_handle::send(async_)
+    }
+}

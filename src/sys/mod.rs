@@ -1,0 +1,139 @@
+//! The OS layer: readiness backends, the loop's wake-up eventfd and the monotonic clock.
+//!
+//! A [`Backend`] is the kernel readiness API seen through five verbs. Two implement it:
+//! [`epoll::Epoll`] (default on Linux: one `epoll_pwait` per iteration, optional signal mask)
+//! and [`portable::Portable`] on the `polling` crate, chosen at run time with
+//! `RSUV_BACKEND=polling` so that the test suite exercises both.
+
+pub(crate) mod epoll;
+pub(crate) mod portable;
+
+use std::io;
+use std::os::fd::RawFd;
+
+/// Interest and readiness bits, the same as libuv's `uv_poll_event` values.
+pub(crate) const READABLE: u32 = 1;
+pub(crate) const WRITABLE: u32 = 2;
+pub(crate) const DISCONNECT: u32 = 4;
+pub(crate) const PRIORITIZED: u32 = 8;
+/// Readiness only: an error or hang-up condition on the descriptor.
+pub(crate) const ERROR: u32 = 16;
+
+/// One readiness report: the token given at registration and the ready bits.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Event {
+    pub token: u64,
+    pub ready: u32,
+}
+
+/// A kernel readiness API. Registration is level-triggered.
+pub(crate) trait Backend {
+    fn register(&mut self, fd: RawFd, token: u64, interest: u32) -> io::Result<()>;
+    fn modify(&mut self, fd: RawFd, token: u64, interest: u32) -> io::Result<()>;
+    fn deregister(&mut self, fd: RawFd) -> io::Result<()>;
+    /// Waits up to `timeout_ms` (-1: forever, 0: poll) and appends what is ready to
+    /// `events`. `sigmask`, when given, is the signal mask in force while waiting.
+    fn wait(
+        &mut self,
+        events: &mut Vec<Event>,
+        timeout_ms: i32,
+        sigmask: Option<&libc::sigset_t>,
+    ) -> io::Result<()>;
+    /// The descriptor a caller may poll to learn that this backend has events
+    /// (`uv_backend_fd`).
+    fn fd(&self) -> RawFd;
+}
+
+/// Builds the backend chosen by `RSUV_BACKEND` (`epoll`, the default, or `polling`).
+pub(crate) fn new_backend() -> io::Result<Box<dyn Backend>> {
+    match std::env::var_os("RSUV_BACKEND") {
+        Some(v) if v == "polling" => Ok(Box::new(portable::Portable::new()?)),
+        _ => Ok(Box::new(epoll::Epoll::new()?)),
+    }
+}
+
+/// The loop's wake-up: an eventfd other threads write to (`uv_async_send`, the pool's
+/// completions) and the loop drains.
+pub(crate) struct Waker {
+    fd: RawFd,
+}
+
+impl Waker {
+    pub(crate) fn new() -> io::Result<Waker> {
+        // SAFETY: eventfd takes no pointers; the result is checked.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Waker { fd })
+    }
+
+    pub(crate) fn fd(&self) -> RawFd {
+        self.fd
+    }
+
+    /// Wakes the loop. Async-signal-safe: one `write(2)`, no allocation, no lock.
+    pub(crate) fn wake(&self) {
+        let one: u64 = 1;
+        loop {
+            // SAFETY: writes 8 bytes from a live local to our own eventfd.
+            let r = unsafe { libc::write(self.fd, (&raw const one).cast(), 8) };
+            // EAGAIN means the counter is saturated: the loop is already woken.
+            if r >= 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                return;
+            }
+        }
+    }
+
+    /// Resets the counter after the loop was woken.
+    pub(crate) fn drain(&self) {
+        let mut v: u64 = 0;
+        // SAFETY: reads 8 bytes into a live local from our own non-blocking eventfd.
+        unsafe { libc::read(self.fd, (&raw mut v).cast(), 8) };
+    }
+}
+
+impl Drop for Waker {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor is ours and closed exactly once.
+        unsafe { libc::close(self.fd) };
+    }
+}
+
+/// Monotonic clock in nanoseconds (`uv_hrtime`).
+pub(crate) fn hrtime_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a live, writable timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Coarse monotonic clock in milliseconds for the loop time: libuv uses the coarse clock
+/// when its resolution is 1 ms or better, the precise one otherwise.
+pub(crate) fn loop_clock_ms() -> u64 {
+    use std::sync::OnceLock;
+    static CLOCK: OnceLock<libc::clockid_t> = OnceLock::new();
+    let id = *CLOCK.get_or_init(|| {
+        let mut res = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `res` is a live, writable timespec.
+        let ok = unsafe { libc::clock_getres(libc::CLOCK_MONOTONIC_COARSE, &mut res) } == 0;
+        if ok && res.tv_sec == 0 && res.tv_nsec <= 1_000_000 {
+            libc::CLOCK_MONOTONIC_COARSE
+        } else {
+            libc::CLOCK_MONOTONIC
+        }
+    });
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a live, writable timespec.
+    unsafe { libc::clock_gettime(id, &mut ts) };
+    ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
+}

@@ -1,0 +1,631 @@
+//! The event loop: its state, its phases and its liveness.
+//!
+//! `uv_run` follows libuv 1.44's order: update time, timers, pending callbacks, idle,
+//! prepare, poll for I/O, pending callbacks again (at most 8 rounds), check, closing
+//! handles, and in `UV_RUN_ONCE` timers once more.
+//!
+//! State lives in two places. [`LoopInner`], behind `uv_loop_t.internal_fields`, belongs to
+//! the loop thread alone. [`Shared`], behind `uv_loop_t.shared`, is what other threads
+//! touch: the wake-up eventfd and two lock-free stacks, one of sent async handles and one
+//! of finished pool work. Pushing onto an empty stack writes the eventfd once; the loop
+//! drains the eventfd, then takes each whole stack with one swap. So a burst of sends or
+//! completions costs one wake-up, and dispatch touches only what was pushed.
+//!
+//! No `&mut LoopInner` is ever held across a user callback: callbacks re-enter the loop.
+
+use crate::ffi::types::*;
+use crate::handle;
+use crate::queue::{self, Node};
+use crate::sys::{self, Backend, Event, Waker};
+use core::ffi::{c_int, c_void};
+use core::ptr;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+/// The token of the wake-up eventfd in the backend (descriptors use their own number as
+/// token; `u64::MAX` is reserved by the `polling` crate).
+const WAKE_TOKEN: u64 = u64::MAX - 1;
+
+/// A deferred I/O callback, run in the pending phase.
+pub(crate) type PendingFn = unsafe fn(l: *mut uv_loop_t, data: *mut c_void);
+
+/// A registered descriptor's callback: `(loop, data, ready bits)`.
+pub(crate) type IoFn = unsafe fn(l: *mut uv_loop_t, data: *mut c_void, ready: u32);
+
+#[derive(Clone, Copy)]
+struct IoEntry {
+    cb: IoFn,
+    data: *mut c_void,
+    interest: u32,
+}
+
+/// The part of the loop that other threads touch. Only shared references are ever made.
+pub(crate) struct Shared {
+    waker: Waker,
+    /// Sent async handles, linked through `uv_async_t.queue[0]`.
+    async_head: AtomicPtr<uv_async_t>,
+    /// Finished pool work, linked through `uv__work.wq[0]`.
+    done_head: AtomicPtr<uv__work>,
+    /// `UV_METRICS_IDLE_TIME`: nanoseconds spent waiting in the backend.
+    idle_time_ns: AtomicU64,
+}
+
+/// The loop thread's own state.
+pub(crate) struct LoopInner {
+    backend: Box<dyn Backend>,
+    events: Vec<Event>,
+    io: Vec<Option<IoEntry>>,
+    pub(crate) timers: crate::timer::Heap,
+    pub(crate) timer_counter: u64,
+    pub(crate) idle_head: Node,
+    pub(crate) prepare_head: Node,
+    pub(crate) check_head: Node,
+    closing: *mut uv_handle_t,
+    pending: VecDeque<(PendingFn, *mut c_void)>,
+    /// Async handles taken off the shared stack, not yet dispatched.
+    async_ready: VecDeque<*mut uv_async_t>,
+    sigmask: Option<libc::sigset_t>,
+    metrics: bool,
+}
+
+/// The loop thread's state of `l`.
+///
+/// # Safety
+/// `l` is an initialised loop; the result is used on the loop thread only.
+#[inline(always)]
+pub(crate) unsafe fn inner(l: *mut uv_loop_t) -> *mut LoopInner {
+    // SAFETY: caller guarantees `l` is initialised.
+    unsafe { (*l).internal_fields.cast() }
+}
+
+/// The thread-shared state of `l`.
+///
+/// # Safety
+/// `l` is an initialised loop.
+#[inline(always)]
+pub(crate) unsafe fn shared<'a>(l: *const uv_loop_t) -> &'a Shared {
+    // SAFETY: `shared` is written once by init and freed only by close; callers hold a
+    // live loop, and Shared is only ever borrowed shared.
+    unsafe { &*((*l).shared as *const Shared) }
+}
+
+/// `uv_loop_init`.
+///
+/// # Safety
+/// `l` points to writable memory of `sizeof(uv_loop_t)`.
+pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
+    let backend = match sys::new_backend() {
+        Ok(b) => b,
+        Err(e) => return crate::error::from_io(&e),
+    };
+    let waker = match Waker::new() {
+        Ok(w) => w,
+        Err(e) => return crate::error::from_io(&e),
+    };
+    let mut backend = backend;
+    if let Err(e) = backend.register(waker.fd(), WAKE_TOKEN, sys::READABLE) {
+        return crate::error::from_io(&e);
+    }
+    let backend_fd = backend.fd();
+    let inner = Box::new(LoopInner {
+        backend,
+        events: Vec::with_capacity(1024),
+        io: Vec::new(),
+        timers: crate::timer::Heap::default(),
+        timer_counter: 0,
+        idle_head: [ptr::null_mut(); 2],
+        prepare_head: [ptr::null_mut(); 2],
+        check_head: [ptr::null_mut(); 2],
+        closing: ptr::null_mut(),
+        pending: VecDeque::new(),
+        async_ready: VecDeque::new(),
+        sigmask: None,
+        metrics: false,
+    });
+    let shared = Box::new(Shared {
+        waker,
+        async_head: AtomicPtr::new(ptr::null_mut()),
+        done_head: AtomicPtr::new(ptr::null_mut()),
+        idle_time_ns: AtomicU64::new(0),
+    });
+    // SAFETY: caller guarantees `l` is writable; libuv keeps `data` across init, so do we.
+    // The list heads are initialised after the box has its final address.
+    unsafe {
+        let data = (*l).data;
+        ptr::write_bytes(l, 0, 1);
+        (*l).data = data;
+        queue::init(handle::loop_queue(l));
+        (*l).backend_fd = backend_fd;
+        let inner = Box::into_raw(inner);
+        queue::init(&raw mut (*inner).idle_head);
+        queue::init(&raw mut (*inner).prepare_head);
+        queue::init(&raw mut (*inner).check_head);
+        (*l).internal_fields = inner.cast();
+        (*l).shared = Box::into_raw(shared).cast();
+        update_time(l);
+    }
+    0
+}
+
+/// `uv_loop_close`: `UV_EBUSY` while requests are active or any handle is not yet closed.
+///
+/// # Safety
+/// `l` is an initialised loop.
+pub(crate) unsafe fn close(l: *mut uv_loop_t) -> c_int {
+    // SAFETY: caller guarantees `l` is initialised; we free the boxes made by init once
+    // and clear the pointers.
+    unsafe {
+        if (*l).active_reqs.count > 0 {
+            return crate::error::UV_EBUSY;
+        }
+        let head = handle::loop_queue(l);
+        let mut q = queue::next(head);
+        while q != head {
+            let h = handle::from_queue_node(q);
+            if handle::flags(h) & handle::INTERNAL == 0 {
+                return crate::error::UV_EBUSY;
+            }
+            q = queue::next(q);
+        }
+        drop(Box::from_raw(inner(l)));
+        drop(Box::from_raw((*l).shared as *mut Shared));
+        (*l).internal_fields = ptr::null_mut();
+        (*l).shared = ptr::null_mut();
+        (*l).backend_fd = -1;
+    }
+    0
+}
+
+/// Refreshes the cached loop time (`uv_update_time`).
+///
+/// # Safety
+/// `l` is an initialised loop.
+#[inline]
+pub(crate) unsafe fn update_time(l: *mut uv_loop_t) {
+    // SAFETY: caller guarantees `l` is live.
+    unsafe { (*l).time = sys::loop_clock_ms() };
+}
+
+/// # Safety
+/// `l` is an initialised loop.
+pub(crate) unsafe fn alive(l: *mut uv_loop_t) -> bool {
+    // SAFETY: caller guarantees `l` is initialised.
+    unsafe {
+        let i = &*inner(l);
+        (*l).active_handles > 0
+            || (*l).active_reqs.count > 0
+            || !i.pending.is_empty()
+            || !i.closing.is_null()
+    }
+}
+
+/// `uv_backend_timeout`: how long the next poll may block, in ms (-1: no limit).
+///
+/// # Safety
+/// `l` is an initialised loop.
+pub(crate) unsafe fn backend_timeout(l: *mut uv_loop_t) -> c_int {
+    // SAFETY: caller guarantees `l` is initialised.
+    unsafe {
+        let i = &*inner(l);
+        if (*l).stop_flag == 0
+            && ((*l).active_handles > 0 || (*l).active_reqs.count > 0)
+            && i.pending.is_empty()
+            && queue::is_empty(&i.idle_head)
+            && i.closing.is_null()
+        {
+            crate::timer::next_timeout(l)
+        } else {
+            0
+        }
+    }
+}
+
+/// `uv_run`.
+///
+/// # Safety
+/// `l` is an initialised loop, run on its own thread, not re-entered from a callback.
+pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
+    const DEFAULT: c_int = 0;
+    const ONCE: c_int = 1;
+    const NOWAIT: c_int = 2;
+    // SAFETY: caller guarantees `l` is initialised and owned by this thread; every phase
+    // below borrows the loop state only between callbacks.
+    unsafe {
+        let mut r = alive(l);
+        if !r {
+            update_time(l);
+        }
+        while r && (*l).stop_flag == 0 {
+            update_time(l);
+            crate::timer::run(l);
+            let can_sleep = {
+                let i = &*inner(l);
+                i.pending.is_empty() && queue::is_empty(&i.idle_head)
+            };
+            run_pending(l);
+            crate::watcher::run(l, handle::UV_IDLE);
+            crate::watcher::run(l, handle::UV_PREPARE);
+            let timeout = if (mode == ONCE && can_sleep) || mode == DEFAULT {
+                backend_timeout(l)
+            } else {
+                0
+            };
+            io_poll(l, timeout);
+            for _ in 0..8 {
+                if (*inner(l)).pending.is_empty() {
+                    break;
+                }
+                run_pending(l);
+            }
+            crate::watcher::run(l, handle::UV_CHECK);
+            run_closing(l);
+            if mode == ONCE {
+                update_time(l);
+                crate::timer::run(l);
+            }
+            r = alive(l);
+            if mode == ONCE || mode == NOWAIT {
+                break;
+            }
+        }
+        if (*l).stop_flag != 0 {
+            (*l).stop_flag = 0;
+        }
+        r as c_int
+    }
+}
+
+/// Queues `cb(l, data)` for the pending phase.
+///
+/// # Safety
+/// `l` is an initialised loop; `data` stays valid until the callback runs or is removed.
+#[allow(dead_code)]
+pub(crate) unsafe fn defer(l: *mut uv_loop_t, cb: PendingFn, data: *mut c_void) {
+    // SAFETY: loop thread only; no callback runs while we hold the borrow.
+    unsafe { (*inner(l)).pending.push_back((cb, data)) };
+}
+
+/// Runs the callbacks that were pending when the phase began.
+unsafe fn run_pending(l: *mut uv_loop_t) {
+    // SAFETY: loop thread; the queue is taken out before any callback runs, so callbacks
+    // may defer more work (it runs in the next round).
+    unsafe {
+        let mut batch = core::mem::take(&mut (*inner(l)).pending);
+        while let Some((cb, data)) = batch.pop_front() {
+            cb(l, data);
+        }
+        // Give the allocation back if nothing was deferred meanwhile.
+        let i = &mut *inner(l);
+        if i.pending.is_empty() {
+            i.pending = batch;
+        }
+    }
+}
+
+/// Pushes `h` onto the closing list; the closing phase runs it most-recent first.
+///
+/// # Safety
+/// `h` is a live handle of the initialised loop it names.
+pub(crate) unsafe fn make_close_pending(h: *mut uv_handle_t) {
+    // SAFETY: loop thread; `h` is live until its close callback.
+    unsafe {
+        let i = &mut *inner((*h).r#loop);
+        (*h).next_closing = i.closing;
+        i.closing = h;
+    }
+}
+
+unsafe fn run_closing(l: *mut uv_loop_t) {
+    // SAFETY: loop thread; the list is detached before any close callback runs, so a
+    // callback closing more handles starts a new list for the next iteration.
+    unsafe {
+        let mut p = core::mem::replace(&mut (*inner(l)).closing, ptr::null_mut());
+        while !p.is_null() {
+            let next = (*p).next_closing;
+            handle::finish_close(p);
+            p = next;
+        }
+    }
+}
+
+/// `uv_loop_configure`.
+///
+/// # Safety
+/// `l` is an initialised loop.
+pub(crate) unsafe fn configure(l: *mut uv_loop_t, option: c_int, arg: c_int) -> c_int {
+    // SAFETY: loop thread; short borrow.
+    let i = unsafe { &mut *inner(l) };
+    match option {
+        0 => {
+            // UV_LOOP_BLOCK_SIGNAL: libuv supports SIGPROF only.
+            if arg != libc::SIGPROF {
+                return crate::error::UV_EINVAL;
+            }
+            // SAFETY: plain-data sigset initialised by sigemptyset before use.
+            let mut set: libc::sigset_t = unsafe { core::mem::zeroed() };
+            // SAFETY: `set` is a live sigset_t.
+            unsafe {
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGPROF);
+            }
+            // The wait's mask is the thread's current mask plus SIGPROF.
+            // SAFETY: reads the current mask into a live sigset_t.
+            let mut cur: libc::sigset_t = unsafe { core::mem::zeroed() };
+            // SAFETY: both sets are live.
+            unsafe {
+                libc::pthread_sigmask(libc::SIG_SETMASK, ptr::null(), &mut cur);
+                libc::sigaddset(&mut cur, libc::SIGPROF);
+            }
+            let _ = set;
+            i.sigmask = Some(cur);
+            0
+        }
+        1 => {
+            i.metrics = true;
+            0
+        }
+        _ => crate::error::UV_ENOSYS,
+    }
+}
+
+/// `uv_loop_fork`: a new kernel backend for the child of a `fork`, with the wake-up
+/// eventfd and every registered descriptor re-registered.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
+    // SAFETY: loop thread; short borrows, no callback runs.
+    unsafe {
+        let mut backend = match sys::new_backend() {
+            Ok(b) => b,
+            Err(e) => return crate::error::from_io(&e),
+        };
+        if let Err(e) = backend.register(shared(l).waker.fd(), WAKE_TOKEN, sys::READABLE) {
+            return crate::error::from_io(&e);
+        }
+        let i = &mut *inner(l);
+        for (fd, e) in i.io.iter().enumerate() {
+            if let Some(e) = e
+                && let Err(err) = backend.register(fd as c_int, fd as u64, e.interest)
+            {
+                return crate::error::from_io(&err);
+            }
+        }
+        (*l).backend_fd = backend.fd();
+        i.backend = backend;
+    }
+    0
+}
+
+/// `uv_metrics_idle_time`; callable from any thread.
+///
+/// # Safety
+/// `l` is an initialised loop.
+pub(crate) unsafe fn idle_time(l: *const uv_loop_t) -> u64 {
+    // SAFETY: caller guarantees `l` is initialised.
+    unsafe { shared(l) }.idle_time_ns.load(Ordering::Relaxed)
+}
+
+/// Registers `fd` for `interest` with callback `cb(l, data, ready)`, or changes an existing
+/// registration.
+///
+/// # Safety
+/// `l` is an initialised loop; `data` stays valid until `io_stop`.
+#[allow(dead_code)]
+pub(crate) unsafe fn io_start(
+    l: *mut uv_loop_t,
+    fd: c_int,
+    interest: u32,
+    cb: IoFn,
+    data: *mut c_void,
+) -> c_int {
+    // SAFETY: loop thread; short borrow, no callback runs.
+    let i = unsafe { &mut *inner(l) };
+    let idx = fd as usize;
+    if i.io.len() <= idx {
+        i.io.resize(idx + 1, None);
+    }
+    let r = match i.io[idx] {
+        Some(_) => i.backend.modify(fd, fd as u64, interest),
+        None => i.backend.register(fd, fd as u64, interest),
+    };
+    match r {
+        Ok(()) => {
+            i.io[idx] = Some(IoEntry { cb, data, interest });
+            0
+        }
+        Err(e) => crate::error::from_io(&e),
+    }
+}
+
+/// Removes `fd`'s registration; events already collected for it are dropped.
+///
+/// # Safety
+/// `l` is an initialised loop.
+#[allow(dead_code)]
+pub(crate) unsafe fn io_stop(l: *mut uv_loop_t, fd: c_int) {
+    // SAFETY: loop thread; short borrow, no callback runs.
+    let i = unsafe { &mut *inner(l) };
+    if let Some(slot) = i.io.get_mut(fd as usize)
+        && slot.take().is_some()
+    {
+        let _ = i.backend.deregister(fd);
+    }
+}
+
+/// Waits for I/O up to `timeout` ms and dispatches what is ready.
+unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
+    // SAFETY: loop thread. The event buffer is taken out of the loop state while callbacks
+    // run and put back after, so no borrow of the state spans a callback.
+    unsafe {
+        let mut events = core::mem::take(&mut (*inner(l)).events);
+        events.clear();
+        let mut timeout = timeout;
+        loop {
+            let i = &mut *inner(l);
+            let metrics = i.metrics && timeout != 0;
+            let entry = if metrics { sys::hrtime_ns() } else { 0 };
+            let base = (*l).time;
+            let res = i.backend.wait(&mut events, timeout, i.sigmask.as_ref());
+            if metrics {
+                let spent = sys::hrtime_ns().saturating_sub(entry);
+                shared(l).idle_time_ns.fetch_add(spent, Ordering::Relaxed);
+            }
+            update_time(l);
+            match res {
+                Ok(()) => break,
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                    if timeout == 0 {
+                        break;
+                    }
+                    if timeout > 0 {
+                        let spent = (*l).time.saturating_sub(base) as c_int;
+                        if spent >= timeout {
+                            break;
+                        }
+                        timeout -= spent;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        for ev in events.iter() {
+            if ev.token == WAKE_TOKEN {
+                on_wake(l);
+                continue;
+            }
+            let entry = (&(*inner(l)).io).get(ev.token as usize).copied().flatten();
+            if let Some(e) = entry {
+                let ready = ev.ready & (e.interest | sys::ERROR);
+                if ready != 0 {
+                    (e.cb)(l, e.data, ready);
+                }
+            }
+        }
+        (*inner(l)).events = events;
+    }
+}
+
+/// The wake-up eventfd was readable: run finished pool work, then sent async handles.
+unsafe fn on_wake(l: *mut uv_loop_t) {
+    // SAFETY: loop thread; `shared` is live while the loop is.
+    unsafe {
+        let sh = shared(l);
+        sh.waker.drain();
+        run_done(l);
+        take_sent_asyncs(l);
+        loop {
+            let Some(h) = (*inner(l)).async_ready.pop_front() else {
+                break;
+            };
+            crate::async_handle::dispatch(h);
+        }
+    }
+}
+
+/// Takes the whole stack of sent async handles onto the loop-local ready list, in send
+/// order.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread only.
+pub(crate) unsafe fn take_sent_asyncs(l: *mut uv_loop_t) {
+    // SAFETY: loop thread; the swap takes exclusive ownership of the detached list, whose
+    // nodes are live handles (a handle is closed only after being removed from it).
+    unsafe {
+        let mut p = shared(l).async_head.swap(ptr::null_mut(), Ordering::Acquire);
+        let i = &mut *inner(l);
+        let start = i.async_ready.len();
+        while !p.is_null() {
+            i.async_ready.push_back(p);
+            p = (*p).queue[0].cast();
+        }
+        // The stack pops newest first; dispatch in send order.
+        i.async_ready.make_contiguous()[start..].reverse();
+    }
+}
+
+/// Removes `h` from the loop-local ready list (it is closing).
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread only.
+pub(crate) unsafe fn forget_async(l: *mut uv_loop_t, h: *mut uv_async_t) {
+    // SAFETY: loop thread; short borrow.
+    unsafe { (*inner(l)).async_ready.retain(|&x| x != h) };
+}
+
+/// Pushes a sent async handle; wakes the loop if the stack was empty.
+/// Thread-safe and async-signal-safe.
+///
+/// # Safety
+/// `h` is an initialised async handle whose `pending` this caller set from 0.
+pub(crate) unsafe fn push_async(h: *mut uv_async_t) {
+    // SAFETY: the loop outlives its handles; the handle is exclusively ours to link until
+    // the loop pops it (pending != 0 keeps other senders out).
+    unsafe {
+        let sh = shared((*h).r#loop);
+        let mut head = sh.async_head.load(Ordering::Relaxed);
+        loop {
+            (*h).queue[0] = head.cast();
+            match sh
+                .async_head
+                .compare_exchange_weak(head, h, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => break,
+                Err(cur) => head = cur,
+            }
+        }
+        if head.is_null() {
+            sh.waker.wake();
+        }
+    }
+}
+
+/// Hands finished (or cancelled) pool work back to its loop; wakes the loop if the stack
+/// was empty. Thread-safe.
+///
+/// # Safety
+/// `w` is a live work item whose `loop` is initialised; the caller gives up `w.wq[0]`.
+pub(crate) unsafe fn push_done(w: *mut uv__work) {
+    // SAFETY: the loop stays alive while the request is active; `wq[0]` is the link.
+    unsafe {
+        let sh = shared((*w).r#loop);
+        let mut head = sh.done_head.load(Ordering::Relaxed);
+        loop {
+            (*w).wq[0] = head.cast();
+            match sh
+                .done_head
+                .compare_exchange_weak(head, w, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => break,
+                Err(cur) => head = cur,
+            }
+        }
+        if head.is_null() {
+            sh.waker.wake();
+        }
+    }
+}
+
+/// Runs the `done` callbacks of finished pool work, in completion order.
+unsafe fn run_done(l: *mut uv_loop_t) {
+    // SAFETY: loop thread; the swap detaches the list exclusively. Items are live requests.
+    unsafe {
+        let mut p = shared(l).done_head.swap(ptr::null_mut(), Ordering::Acquire);
+        if p.is_null() {
+            return;
+        }
+        // Reverse into completion order.
+        let mut rev: *mut uv__work = ptr::null_mut();
+        while !p.is_null() {
+            let next: *mut uv__work = (*p).wq[0].cast();
+            (*p).wq[0] = rev.cast();
+            rev = p;
+            p = next;
+        }
+        while !rev.is_null() {
+            let next: *mut uv__work = (*rev).wq[0].cast();
+            crate::pool::finish(rev);
+            rev = next;
+        }
+    }
+}
