@@ -1,0 +1,397 @@
+//! libuv's error codes: one table, the only place that knows every `UV_E*` code, its name
+//! and its message.
+//!
+//! On Unix a libuv error code is the negated `errno` value (`UV_EINVAL == -EINVAL`); the
+//! codes with no `errno` counterpart (`UV_EOF`, `UV_UNKNOWN`, `UV_ECHARSET`, `UV_EFTYPE`) and
+//! the `getaddrinfo` codes (`UV_EAI_*`, -3000 and below) are libuv's own. Every exported error
+//! function (`uv_strerror`, `uv_err_name`, `uv_translate_sys_error`, in `crate::ffi::error`),
+//! the `uv_errno_t` enum of the header and the `UV_ERRNO_MAP` X-macro agree with [`ERRORS`];
+//! tests here and in `c_tests/test_errors.c` check that they do.
+//!
+//! Core code works with `std::io::Error` or plain `c_int` codes and converts once at the
+//! ffi boundary with [`from_io`], [`from_errno`], [`last_error`] or [`from_eai`].
+//! Everything here may be used from any thread.
+
+use core::ffi::{CStr, c_int};
+
+/// One libuv error: its code, its name without the `UV_` prefix and its message, both as
+/// NUL-terminated strings so that the C functions can hand them out directly.
+pub(crate) struct ErrorInfo {
+    pub(crate) code: c_int,
+    pub(crate) name: &'static CStr,
+    pub(crate) message: &'static CStr,
+}
+
+/// `concat!`-built `"NAME\0"` to `&'static CStr`, at compile time.
+const fn cstr(bytes: &'static [u8]) -> &'static CStr {
+    match CStr::from_bytes_with_nul(bytes) {
+        Ok(s) => s,
+        Err(_) => panic!("error name is not a C string"),
+    }
+}
+
+macro_rules! error_table {
+    ($($name:ident => $uv:ident = $code:expr, $msg:literal;)*) => {
+        $(
+            #[allow(dead_code)]
+            pub(crate) const $uv: c_int = $code;
+        )*
+
+        /// Every libuv 1.44 error, in `UV_ERRNO_MAP`'s order.
+        pub(crate) static ERRORS: &[ErrorInfo] = &[
+            $(ErrorInfo {
+                code: $uv,
+                name: cstr(concat!(stringify!($name), "\0").as_bytes()),
+                message: $msg,
+            },)*
+        ];
+    };
+}
+
+// libuv 1.44's UV_ERRNO_MAP: order, names and messages exactly as in its uv.h. The errno
+// based codes are negated Linux errno values; the others are libuv's fixed numbers.
+error_table! {
+    E2BIG => UV_E2BIG = -libc::E2BIG, c"argument list too long";
+    EACCES => UV_EACCES = -libc::EACCES, c"permission denied";
+    EADDRINUSE => UV_EADDRINUSE = -libc::EADDRINUSE, c"address already in use";
+    EADDRNOTAVAIL => UV_EADDRNOTAVAIL = -libc::EADDRNOTAVAIL, c"address not available";
+    EAFNOSUPPORT => UV_EAFNOSUPPORT = -libc::EAFNOSUPPORT, c"address family not supported";
+    EAGAIN => UV_EAGAIN = -libc::EAGAIN, c"resource temporarily unavailable";
+    EAI_ADDRFAMILY => UV_EAI_ADDRFAMILY = -3000, c"address family not supported";
+    EAI_AGAIN => UV_EAI_AGAIN = -3001, c"temporary failure";
+    EAI_BADFLAGS => UV_EAI_BADFLAGS = -3002, c"bad ai_flags value";
+    EAI_BADHINTS => UV_EAI_BADHINTS = -3013, c"invalid value for hints";
+    EAI_CANCELED => UV_EAI_CANCELED = -3003, c"request canceled";
+    EAI_FAIL => UV_EAI_FAIL = -3004, c"permanent failure";
+    EAI_FAMILY => UV_EAI_FAMILY = -3005, c"ai_family not supported";
+    EAI_MEMORY => UV_EAI_MEMORY = -3006, c"out of memory";
+    EAI_NODATA => UV_EAI_NODATA = -3007, c"no address";
+    EAI_NONAME => UV_EAI_NONAME = -3008, c"unknown node or service";
+    EAI_OVERFLOW => UV_EAI_OVERFLOW = -3009, c"argument buffer overflow";
+    EAI_PROTOCOL => UV_EAI_PROTOCOL = -3014, c"resolved protocol is unknown";
+    EAI_SERVICE => UV_EAI_SERVICE = -3010, c"service not available for socket type";
+    EAI_SOCKTYPE => UV_EAI_SOCKTYPE = -3011, c"socket type not supported";
+    EALREADY => UV_EALREADY = -libc::EALREADY, c"connection already in progress";
+    EBADF => UV_EBADF = -libc::EBADF, c"bad file descriptor";
+    EBUSY => UV_EBUSY = -libc::EBUSY, c"resource busy or locked";
+    ECANCELED => UV_ECANCELED = -libc::ECANCELED, c"operation canceled";
+    ECHARSET => UV_ECHARSET = -4080, c"invalid Unicode character";
+    ECONNABORTED => UV_ECONNABORTED = -libc::ECONNABORTED, c"software caused connection abort";
+    ECONNREFUSED => UV_ECONNREFUSED = -libc::ECONNREFUSED, c"connection refused";
+    ECONNRESET => UV_ECONNRESET = -libc::ECONNRESET, c"connection reset by peer";
+    EDESTADDRREQ => UV_EDESTADDRREQ = -libc::EDESTADDRREQ, c"destination address required";
+    EEXIST => UV_EEXIST = -libc::EEXIST, c"file already exists";
+    EFAULT => UV_EFAULT = -libc::EFAULT, c"bad address in system call argument";
+    EFBIG => UV_EFBIG = -libc::EFBIG, c"file too large";
+    EHOSTUNREACH => UV_EHOSTUNREACH = -libc::EHOSTUNREACH, c"host is unreachable";
+    EINTR => UV_EINTR = -libc::EINTR, c"interrupted system call";
+    EINVAL => UV_EINVAL = -libc::EINVAL, c"invalid argument";
+    EIO => UV_EIO = -libc::EIO, c"i/o error";
+    EISCONN => UV_EISCONN = -libc::EISCONN, c"socket is already connected";
+    EISDIR => UV_EISDIR = -libc::EISDIR, c"illegal operation on a directory";
+    ELOOP => UV_ELOOP = -libc::ELOOP, c"too many symbolic links encountered";
+    EMFILE => UV_EMFILE = -libc::EMFILE, c"too many open files";
+    EMSGSIZE => UV_EMSGSIZE = -libc::EMSGSIZE, c"message too long";
+    ENAMETOOLONG => UV_ENAMETOOLONG = -libc::ENAMETOOLONG, c"name too long";
+    ENETDOWN => UV_ENETDOWN = -libc::ENETDOWN, c"network is down";
+    ENETUNREACH => UV_ENETUNREACH = -libc::ENETUNREACH, c"network is unreachable";
+    ENFILE => UV_ENFILE = -libc::ENFILE, c"file table overflow";
+    ENOBUFS => UV_ENOBUFS = -libc::ENOBUFS, c"no buffer space available";
+    ENODEV => UV_ENODEV = -libc::ENODEV, c"no such device";
+    ENOENT => UV_ENOENT = -libc::ENOENT, c"no such file or directory";
+    ENOMEM => UV_ENOMEM = -libc::ENOMEM, c"not enough memory";
+    ENONET => UV_ENONET = -libc::ENONET, c"machine is not on the network";
+    ENOPROTOOPT => UV_ENOPROTOOPT = -libc::ENOPROTOOPT, c"protocol not available";
+    ENOSPC => UV_ENOSPC = -libc::ENOSPC, c"no space left on device";
+    ENOSYS => UV_ENOSYS = -libc::ENOSYS, c"function not implemented";
+    ENOTCONN => UV_ENOTCONN = -libc::ENOTCONN, c"socket is not connected";
+    ENOTDIR => UV_ENOTDIR = -libc::ENOTDIR, c"not a directory";
+    ENOTEMPTY => UV_ENOTEMPTY = -libc::ENOTEMPTY, c"directory not empty";
+    ENOTSOCK => UV_ENOTSOCK = -libc::ENOTSOCK, c"socket operation on non-socket";
+    ENOTSUP => UV_ENOTSUP = -libc::ENOTSUP, c"operation not supported on socket";
+    EOVERFLOW => UV_EOVERFLOW = -libc::EOVERFLOW, c"value too large for defined data type";
+    EPERM => UV_EPERM = -libc::EPERM, c"operation not permitted";
+    EPIPE => UV_EPIPE = -libc::EPIPE, c"broken pipe";
+    EPROTO => UV_EPROTO = -libc::EPROTO, c"protocol error";
+    EPROTONOSUPPORT => UV_EPROTONOSUPPORT = -libc::EPROTONOSUPPORT, c"protocol not supported";
+    EPROTOTYPE => UV_EPROTOTYPE = -libc::EPROTOTYPE, c"protocol wrong type for socket";
+    ERANGE => UV_ERANGE = -libc::ERANGE, c"result too large";
+    EROFS => UV_EROFS = -libc::EROFS, c"read-only file system";
+    ESHUTDOWN => UV_ESHUTDOWN = -libc::ESHUTDOWN,
+        c"cannot send after transport endpoint shutdown";
+    ESPIPE => UV_ESPIPE = -libc::ESPIPE, c"invalid seek";
+    ESRCH => UV_ESRCH = -libc::ESRCH, c"no such process";
+    ETIMEDOUT => UV_ETIMEDOUT = -libc::ETIMEDOUT, c"connection timed out";
+    ETXTBSY => UV_ETXTBSY = -libc::ETXTBSY, c"text file is busy";
+    EXDEV => UV_EXDEV = -libc::EXDEV, c"cross-device link not permitted";
+    UNKNOWN => UV_UNKNOWN = -4094, c"unknown error";
+    EOF => UV_EOF = -4095, c"end of file";
+    ENXIO => UV_ENXIO = -libc::ENXIO, c"no such device or address";
+    EMLINK => UV_EMLINK = -libc::EMLINK, c"too many links";
+    EHOSTDOWN => UV_EHOSTDOWN = -libc::EHOSTDOWN, c"host is down";
+    EREMOTEIO => UV_EREMOTEIO = -libc::EREMOTEIO, c"remote I/O error";
+    ENOTTY => UV_ENOTTY = -libc::ENOTTY, c"inappropriate ioctl for device";
+    EFTYPE => UV_EFTYPE = -4028, c"inappropriate file type or format";
+    EILSEQ => UV_EILSEQ = -libc::EILSEQ, c"illegal byte sequence";
+    ESOCKTNOSUPPORT => UV_ESOCKTNOSUPPORT = -libc::ESOCKTNOSUPPORT, c"socket type not supported";
+}
+
+/// `UV_ERRNO_MAX`: one below the lowest code (`UV_EOF - 1`).
+#[allow(dead_code)]
+pub(crate) const UV_ERRNO_MAX: c_int = UV_EOF - 1;
+
+/// The table entry for `code`, if libuv knows the code.
+pub(crate) fn lookup(code: c_int) -> Option<&'static ErrorInfo> {
+    ERRORS.iter().find(|e| e.code == code)
+}
+
+/// `code`'s name (`"EINVAL"`), if libuv knows the code.
+#[allow(dead_code)]
+pub(crate) fn name(code: c_int) -> Option<&'static CStr> {
+    lookup(code).map(|e| e.name)
+}
+
+/// `code`'s message (`"invalid argument"`), if libuv knows the code.
+#[allow(dead_code)]
+pub(crate) fn message(code: c_int) -> Option<&'static CStr> {
+    lookup(code).map(|e| e.message)
+}
+
+/// A system `errno` value as a libuv code: `uv_translate_sys_error` on Unix. Positive
+/// values are negated; zero and negative values (already libuv codes) pass through.
+pub(crate) fn from_errno(errno: c_int) -> c_int {
+    if errno <= 0 { errno } else { -errno }
+}
+
+/// The calling thread's current `errno` as a libuv code (`UV_EIO` if errno is 0, which
+/// a caller that just saw a failure should never observe).
+pub(crate) fn last_error() -> c_int {
+    match std::io::Error::last_os_error().raw_os_error() {
+        Some(e) if e > 0 => -e,
+        _ => UV_EIO,
+    }
+}
+
+/// A libuv error code carried inside a `std::io::Error` (see [`to_io`]), for codes that
+/// have no `errno` (`UV_EOF`, `UV_EAI_*`, ...).
+#[derive(Debug)]
+struct UvCode(c_int);
+
+impl std::fmt::Display for UvCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match message(self.0) {
+            Some(m) => f.write_str(&m.to_string_lossy()),
+            None => write!(f, "Unknown system error {}", self.0),
+        }
+    }
+}
+
+impl std::error::Error for UvCode {}
+
+/// A libuv code as a `std::io::Error`; [`from_io`] turns it back into the same code.
+#[allow(dead_code)]
+pub(crate) fn to_io(code: c_int) -> std::io::Error {
+    if code < 0 && code > -3000 {
+        std::io::Error::from_raw_os_error(-code)
+    } else {
+        std::io::Error::other(UvCode(code))
+    }
+}
+
+/// A `std::io::Error` as a libuv code: its OS error if it has one, a code made by
+/// [`to_io`], else the closest libuv code for its kind.
+#[allow(dead_code)]
+pub(crate) fn from_io(e: &std::io::Error) -> c_int {
+    use std::io::ErrorKind as K;
+    if let Some(errno) = e.raw_os_error() {
+        return from_errno(errno);
+    }
+    if let Some(code) = e.get_ref().and_then(|inner| inner.downcast_ref::<UvCode>()) {
+        return code.0;
+    }
+    match e.kind() {
+        K::NotFound => UV_ENOENT,
+        K::PermissionDenied => UV_EACCES,
+        K::ConnectionRefused => UV_ECONNREFUSED,
+        K::ConnectionReset => UV_ECONNRESET,
+        K::HostUnreachable => UV_EHOSTUNREACH,
+        K::NetworkUnreachable => UV_ENETUNREACH,
+        K::ConnectionAborted => UV_ECONNABORTED,
+        K::NotConnected => UV_ENOTCONN,
+        K::AddrInUse => UV_EADDRINUSE,
+        K::AddrNotAvailable => UV_EADDRNOTAVAIL,
+        K::NetworkDown => UV_ENETDOWN,
+        K::BrokenPipe => UV_EPIPE,
+        K::AlreadyExists => UV_EEXIST,
+        K::WouldBlock => UV_EAGAIN,
+        K::NotADirectory => UV_ENOTDIR,
+        K::IsADirectory => UV_EISDIR,
+        K::DirectoryNotEmpty => UV_ENOTEMPTY,
+        K::ReadOnlyFilesystem => UV_EROFS,
+        K::StaleNetworkFileHandle => UV_EIO,
+        K::InvalidInput => UV_EINVAL,
+        K::InvalidData => UV_EINVAL,
+        K::TimedOut => UV_ETIMEDOUT,
+        K::WriteZero => UV_EIO,
+        K::StorageFull => UV_ENOSPC,
+        K::NotSeekable => UV_ESPIPE,
+        K::QuotaExceeded => UV_ENOSPC,
+        K::FileTooLarge => UV_EFBIG,
+        K::ResourceBusy => UV_EBUSY,
+        K::ExecutableFileBusy => UV_ETXTBSY,
+        K::Deadlock => UV_EIO,
+        K::CrossesDevices => UV_EXDEV,
+        K::TooManyLinks => UV_EMLINK,
+        K::InvalidFilename => UV_ENAMETOOLONG,
+        K::ArgumentListTooLong => UV_E2BIG,
+        K::Interrupted => UV_EINTR,
+        K::Unsupported => UV_ENOSYS,
+        K::UnexpectedEof => UV_EOF,
+        K::OutOfMemory => UV_ENOMEM,
+        _ => UV_UNKNOWN,
+    }
+}
+
+// glibc's GNU-only getaddrinfo codes, which the libc crate does not carry.
+const EAI_ADDRFAMILY: c_int = -9;
+const EAI_CANCELED: c_int = -101;
+
+/// A `getaddrinfo`/`getnameinfo` return value as a libuv code (libuv's
+/// `uv__getaddrinfo_translate_error`). `EAI_SYSTEM` reads `errno`, so call this on the
+/// thread that made the failed call, before anything else can change `errno`. libuv
+/// aborts on a code it does not know; rsuv answers `UV_UNKNOWN` instead.
+#[allow(dead_code)]
+pub(crate) fn from_eai(code: c_int) -> c_int {
+    match code {
+        0 => 0,
+        EAI_ADDRFAMILY => UV_EAI_ADDRFAMILY,
+        libc::EAI_AGAIN => UV_EAI_AGAIN,
+        libc::EAI_BADFLAGS => UV_EAI_BADFLAGS,
+        EAI_CANCELED => UV_EAI_CANCELED,
+        libc::EAI_FAIL => UV_EAI_FAIL,
+        libc::EAI_FAMILY => UV_EAI_FAMILY,
+        libc::EAI_MEMORY => UV_EAI_MEMORY,
+        libc::EAI_NODATA => UV_EAI_NODATA,
+        libc::EAI_NONAME => UV_EAI_NONAME,
+        libc::EAI_OVERFLOW => UV_EAI_OVERFLOW,
+        libc::EAI_SERVICE => UV_EAI_SERVICE,
+        libc::EAI_SOCKTYPE => UV_EAI_SOCKTYPE,
+        libc::EAI_SYSTEM => last_error(),
+        _ => UV_UNKNOWN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_complete_and_unique() {
+        // libuv 1.44's UV_ERRNO_MAP has 82 entries.
+        assert_eq!(ERRORS.len(), 82);
+        for (i, a) in ERRORS.iter().enumerate() {
+            assert!(a.code < 0 && a.code > UV_ERRNO_MAX, "{:?}", a.name);
+            assert!(!a.message.is_empty());
+            for b in &ERRORS[i + 1..] {
+                assert_ne!(a.code, b.code, "{:?} and {:?}", a.name, b.name);
+                assert_ne!(a.name, b.name);
+            }
+        }
+        assert_eq!(ERRORS.first().unwrap().name, c"E2BIG");
+        assert_eq!(ERRORS.last().unwrap().name, c"ESOCKTNOSUPPORT");
+    }
+
+    #[test]
+    fn codes_match_libuv_abi() {
+        // Values from ../shared/abi/layout-1.44-linux-x86_64.txt.
+        let expected: &[(&CStr, c_int)] = &[
+            (c"E2BIG", -7),
+            (c"EAGAIN", -11),
+            (c"EAI_ADDRFAMILY", -3000),
+            (c"EAI_BADHINTS", -3013),
+            (c"EAI_PROTOCOL", -3014),
+            (c"EAI_SOCKTYPE", -3011),
+            (c"EALREADY", -114),
+            (c"ECANCELED", -125),
+            (c"ECHARSET", -4080),
+            (c"EINVAL", -22),
+            (c"ENONET", -64),
+            (c"ENOTSUP", -95),
+            (c"UNKNOWN", -4094),
+            (c"EOF", -4095),
+            (c"EREMOTEIO", -121),
+            (c"EFTYPE", -4028),
+            (c"EILSEQ", -84),
+            (c"ESOCKTNOSUPPORT", -94),
+        ];
+        for (n, code) in expected {
+            let e = lookup(*code).unwrap();
+            assert_eq!(e.name, *n);
+        }
+        assert_eq!(UV_ERRNO_MAX, -4096);
+    }
+
+    #[test]
+    fn messages() {
+        assert_eq!(message(UV_EINVAL).unwrap(), c"invalid argument");
+        assert_eq!(message(UV_EOF).unwrap(), c"end of file");
+        assert_eq!(message(UV_EIO).unwrap(), c"i/o error");
+        assert_eq!(
+            message(UV_ESHUTDOWN).unwrap(),
+            c"cannot send after transport endpoint shutdown"
+        );
+        assert_eq!(
+            message(UV_EAI_ADDRFAMILY).unwrap(),
+            c"address family not supported"
+        );
+        assert_eq!(name(UV_ETIMEDOUT).unwrap(), c"ETIMEDOUT");
+        assert!(lookup(0).is_none());
+        assert!(lookup(-9999).is_none());
+        assert!(lookup(1).is_none());
+    }
+
+    #[test]
+    fn errno_round_trips() {
+        for e in ERRORS.iter().filter(|e| e.code > -3000) {
+            assert_eq!(from_errno(-e.code), e.code);
+            let io = std::io::Error::from_raw_os_error(-e.code);
+            assert_eq!(from_io(&io), e.code);
+        }
+        assert_eq!(from_errno(0), 0);
+        assert_eq!(from_errno(UV_EOF), UV_EOF);
+        assert_eq!(from_errno(libc::EINVAL), UV_EINVAL);
+    }
+
+    #[test]
+    fn io_round_trips() {
+        for e in ERRORS {
+            assert_eq!(from_io(&to_io(e.code)), e.code, "{:?}", e.name);
+        }
+        assert_eq!(to_io(UV_EOF).to_string(), "end of file");
+        let eof = std::io::Error::from(std::io::ErrorKind::UnexpectedEof);
+        assert_eq!(from_io(&eof), UV_EOF);
+        let wb = std::io::Error::from(std::io::ErrorKind::WouldBlock);
+        assert_eq!(from_io(&wb), UV_EAGAIN);
+        assert_eq!(from_io(&std::io::Error::other("x")), UV_UNKNOWN);
+    }
+
+    #[test]
+    fn last_error_reads_errno() {
+        // SAFETY: closing an fd that is certainly not open only sets errno to EBADF.
+        let r = unsafe { libc::close(-1) };
+        assert_eq!(r, -1);
+        assert_eq!(last_error(), UV_EBADF);
+    }
+
+    #[test]
+    fn eai() {
+        assert_eq!(from_eai(0), 0);
+        assert_eq!(from_eai(libc::EAI_NONAME), UV_EAI_NONAME);
+        assert_eq!(from_eai(libc::EAI_AGAIN), UV_EAI_AGAIN);
+        assert_eq!(from_eai(libc::EAI_NODATA), UV_EAI_NODATA);
+        assert_eq!(from_eai(EAI_ADDRFAMILY), UV_EAI_ADDRFAMILY);
+        assert_eq!(from_eai(EAI_CANCELED), UV_EAI_CANCELED);
+        assert_eq!(from_eai(libc::EAI_MEMORY), UV_EAI_MEMORY);
+        assert_eq!(from_eai(-12345), UV_UNKNOWN);
+    }
+}
