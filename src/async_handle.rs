@@ -33,7 +33,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_async_t, cb: uv_async_cb
     unsafe {
         handle::init(l, handle::base(h), handle::UV_ASYNC);
         (*h).async_cb = cb;
-        (*h).queue = [core::ptr::null_mut(); 2];
+        crate::queue::init((&raw mut (*h).queue).cast());
         (*h).pending = IDLE;
         handle::start(handle::base(h));
     }
@@ -107,12 +107,13 @@ pub(crate) unsafe fn dispatch(h: *mut uv_async_t) {
 pub(crate) unsafe fn close(h: *mut uv_async_t) {
     // SAFETY: loop thread; the handle is live until its close callback.
     unsafe {
-        let l = (*h).r#loop;
         if claim(h) {
             // It is on the shared stack or already on the local ready list.
-            uvloop::take_sent_asyncs(l);
+            uvloop::forget_sent_async((*h).r#loop, h);
         }
-        uvloop::forget_async(l, h);
+        // A send after close is a caller error; leaving the state at SENT turns it into a
+        // no-op instead of a push of a dead handle.
+        pending(h).store(SENT, Ordering::Release);
         handle::stop(handle::base(h));
     }
 }

@@ -62,8 +62,9 @@ pub(crate) struct LoopInner {
     pub(crate) check_head: Node,
     closing: *mut uv_handle_t,
     pending: VecDeque<(PendingFn, *mut c_void)>,
-    /// Async handles taken off the shared stack, not yet dispatched.
-    async_ready: VecDeque<*mut uv_async_t>,
+    /// Async handles taken off the shared stack, not yet dispatched (linked through
+    /// `uv_async_t.queue`).
+    async_ready: Node,
     sigmask: Option<libc::sigset_t>,
     metrics: bool,
 }
@@ -118,7 +119,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         check_head: [ptr::null_mut(); 2],
         closing: ptr::null_mut(),
         pending: VecDeque::new(),
-        async_ready: VecDeque::new(),
+        async_ready: [ptr::null_mut(); 2],
         sigmask: None,
         metrics: false,
     });
@@ -140,6 +141,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         queue::init(&raw mut (*inner).idle_head);
         queue::init(&raw mut (*inner).prepare_head);
         queue::init(&raw mut (*inner).check_head);
+        queue::init(&raw mut (*inner).async_ready);
         (*l).internal_fields = inner.cast();
         (*l).shared = Box::into_raw(shared).cast();
         update_time(l);
@@ -290,6 +292,9 @@ unsafe fn run_pending(l: *mut uv_loop_t) {
     // SAFETY: loop thread; the queue is taken out before any callback runs, so callbacks
     // may defer more work (it runs in the next round).
     unsafe {
+        if (*inner(l)).pending.is_empty() {
+            return;
+        }
         let mut batch = core::mem::take(&mut (*inner(l)).pending);
         while let Some((cb, data)) = batch.pop_front() {
             cb(l, data);
@@ -514,43 +519,69 @@ unsafe fn on_wake(l: *mut uv_loop_t) {
         sh.waker.drain();
         run_done(l);
         take_sent_asyncs(l);
-        loop {
-            let Some(h) = (*inner(l)).async_ready.pop_front() else {
-                break;
-            };
+        while let Some(h) = pop_ready_async(l) {
             crate::async_handle::dispatch(h);
         }
     }
 }
 
-/// Takes the whole stack of sent async handles onto the loop-local ready list, in send
-/// order.
+/// Takes the whole stack of sent async handles onto the tail of the loop-local ready
+/// list, in send order. Each handle moves once per send, so this is O(1) amortised.
 ///
 /// # Safety
 /// `l` is an initialised loop; loop thread only.
 pub(crate) unsafe fn take_sent_asyncs(l: *mut uv_loop_t) {
     // SAFETY: loop thread; the swap takes exclusive ownership of the detached list, whose
-    // nodes are live handles (a handle is closed only after being removed from it).
+    // nodes are live handles (a handle is closed only after being removed from it). Each
+    // node's link is read before the node is re-linked into the ready list.
     unsafe {
         let mut p = shared(l).async_head.swap(ptr::null_mut(), Ordering::Acquire);
-        let i = &mut *inner(l);
-        let start = i.async_ready.len();
+        // The stack pops newest first: reverse it into send order.
+        let mut rev: *mut uv_async_t = ptr::null_mut();
         while !p.is_null() {
-            i.async_ready.push_back(p);
-            p = (*p).queue[0].cast();
+            let next: *mut uv_async_t = (*p).queue[0].cast();
+            (*p).queue[0] = rev.cast();
+            rev = p;
+            p = next;
         }
-        // The stack pops newest first; dispatch in send order.
-        i.async_ready.make_contiguous()[start..].reverse();
+        let head = &raw mut (*inner(l)).async_ready;
+        while !rev.is_null() {
+            let next: *mut uv_async_t = (*rev).queue[0].cast();
+            queue::insert_tail(head, (&raw mut (*rev).queue).cast());
+            rev = next;
+        }
     }
 }
 
-/// Removes `h` from the loop-local ready list (it is closing).
+/// The next async handle to dispatch, unlinked from the ready list.
+unsafe fn pop_ready_async(l: *mut uv_loop_t) -> Option<*mut uv_async_t> {
+    // SAFETY: loop thread; the ready list holds live handles linked through `queue`.
+    unsafe {
+        let head = &raw mut (*inner(l)).async_ready;
+        if queue::is_empty(head) {
+            return None;
+        }
+        let q = queue::next(head);
+        queue::remove(q);
+        Some(
+            q.cast::<u8>()
+                .sub(core::mem::offset_of!(uv_async_t, queue))
+                .cast(),
+        )
+    }
+}
+
+/// Unlinks a closing async handle that was sent: everything sent is first moved onto the
+/// ready list, from which the handle is then removed in O(1).
 ///
 /// # Safety
-/// `l` is an initialised loop; loop thread only.
-pub(crate) unsafe fn forget_async(l: *mut uv_loop_t, h: *mut uv_async_t) {
-    // SAFETY: loop thread; short borrow.
-    unsafe { (*inner(l)).async_ready.retain(|&x| x != h) };
+/// `h` is a live async handle of `l` whose sent state the caller just claimed.
+pub(crate) unsafe fn forget_sent_async(l: *mut uv_loop_t, h: *mut uv_async_t) {
+    // SAFETY: loop thread; after take_sent_asyncs a claimed handle is on the ready list.
+    unsafe {
+        take_sent_asyncs(l);
+        queue::remove((&raw mut (*h).queue).cast());
+    }
 }
 
 /// Pushes a sent async handle; wakes the loop if the stack was empty.

@@ -1,5 +1,5 @@
-//! The native Linux backend: one epoll instance, level-triggered, `epoll_pwait` so that a
-//! signal mask (`UV_LOOP_BLOCK_SIGNAL`) holds exactly while the loop sleeps.
+//! The native Linux backend: one epoll instance, level-triggered; `epoll_pwait` when a
+//! signal mask (`UV_LOOP_BLOCK_SIGNAL`) must hold exactly while the loop sleeps.
 
 use super::{Backend, Event, DISCONNECT, ERROR, PRIORITIZED, READABLE, WRITABLE};
 use std::io;
@@ -92,17 +92,16 @@ impl Backend for Epoll {
         timeout_ms: i32,
         sigmask: Option<&libc::sigset_t>,
     ) -> io::Result<()> {
-        let mask = sigmask.map_or(std::ptr::null(), |m| m as *const libc::sigset_t);
+        let cap = self.buf.capacity() as i32;
+        let buf = self.buf.as_mut_ptr();
         // SAFETY: the buffer has `capacity` writable epoll_events; the kernel writes at
-        // most that many and we set the length to what it reports.
+        // most that many and we set the length to what it reports. Plain epoll_wait when
+        // no mask is asked for: epoll_pwait costs a signal-mask round trip in the kernel.
         let n = unsafe {
-            libc::epoll_pwait(
-                self.epfd,
-                self.buf.as_mut_ptr(),
-                self.buf.capacity() as i32,
-                timeout_ms,
-                mask,
-            )
+            match sigmask {
+                None => libc::epoll_wait(self.epfd, buf, cap, timeout_ms),
+                Some(m) => libc::epoll_pwait(self.epfd, buf, cap, timeout_ms, m),
+            }
         };
         if n < 0 {
             return Err(io::Error::last_os_error());
