@@ -1,11 +1,14 @@
 //! Async handles: the one handle another thread (or a signal handler) may poke.
 //!
-//! `uv_async_send` moves `pending` 0 -> 1, pushes the handle onto its loop's lock-free stack
-//! (waking the loop only if the stack was empty), then moves `pending` 1 -> 2. The loop
-//! takes the whole stack in one swap and, for each handle, moves `pending` 2 -> 0 before
-//! calling back: sends that land before that point coalesce into this callback, sends
-//! after it schedule another. State 1 is a sender in mid-push; the loop spins the few
-//! instructions until it ends, so closing a handle never races a send that already began.
+//! `uv_async_send` flips `pending` from 0 to 1 and, if it did, pushes the handle onto its
+//! loop's lock-free stack (waking the loop only if the stack was empty). The loop takes the
+//! whole stack in one swap and, for each handle, flips `pending` back to 0 before calling
+//! back: sends that land before that point coalesce into this callback, sends after it
+//! schedule another. Neither side ever waits for the other.
+//!
+//! A sender counts itself in `u.fd` (a busy counter, as the handle has no descriptor) for
+//! the span of its send, so that `uv_close` can wait out a send that already began before
+//! it unlinks the handle; the wait is the only spin and happens only when closing.
 //! Callbacks run in the poll phase.
 
 use crate::ffi::types::*;
@@ -14,14 +17,16 @@ use crate::uvloop;
 use core::ffi::c_int;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-const IDLE: i32 = 0;
-const PUSHING: i32 = 1;
-const SENT: i32 = 2;
-
-fn pending(h: *mut uv_async_t) -> &'static AtomicI32 {
+fn pending<'a>(h: *mut uv_async_t) -> &'a AtomicI32 {
     // SAFETY: `pending` is an aligned c_int inside a live handle, accessed only atomically
     // once the handle is initialised.
     unsafe { AtomicI32::from_ptr(&raw mut (*h).pending) }
+}
+
+fn busy<'a>(h: *mut uv_async_t) -> &'a AtomicI32 {
+    // SAFETY: `u.fd` is an aligned c_int inside a live handle; for async handles it is the
+    // senders' busy counter, accessed only atomically once the handle is initialised.
+    unsafe { AtomicI32::from_ptr(&raw mut (*h).u.fd) }
 }
 
 /// `uv_async_init`.
@@ -34,61 +39,42 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_async_t, cb: uv_async_cb
         handle::init(l, handle::base(h), handle::UV_ASYNC);
         (*h).async_cb = cb;
         crate::queue::init((&raw mut (*h).queue).cast());
-        (*h).pending = IDLE;
+        (*h).pending = 0;
+        (*h).u.fd = 0;
         handle::start(handle::base(h));
     }
 }
 
-/// `uv_async_send`: thread-safe, async-signal-safe, coalescing.
+/// `uv_async_send`: thread-safe, async-signal-safe, coalescing, wait-free for the sender
+/// but for the push.
 ///
 /// # Safety
 /// `h` is an initialised async handle that is not closed.
 pub(crate) unsafe fn send(h: *mut uv_async_t) -> c_int {
     let p = pending(h);
-    if p.load(Ordering::Relaxed) != IDLE {
+    // A cheap read first: a handle already sent needs nothing more.
+    if p.load(Ordering::Relaxed) != 0 {
         return 0;
     }
-    if p.compare_exchange(IDLE, PUSHING, Ordering::Acquire, Ordering::Relaxed)
-        .is_err()
-    {
-        return 0;
+    let b = busy(h);
+    b.fetch_add(1, Ordering::SeqCst);
+    if p.swap(1, Ordering::SeqCst) == 0 {
+        // SAFETY: the 0 -> 1 flip gives this sender the link field until the loop pops it.
+        unsafe { uvloop::push_async(h) };
     }
-    // SAFETY: we own the link field while in PUSHING state.
-    unsafe { uvloop::push_async(h) };
-    p.store(SENT, Ordering::Release);
+    b.fetch_sub(1, Ordering::SeqCst);
     0
-}
-
-/// Waits out a sender in mid-push, then takes the sent state. Returns whether the handle
-/// had been sent.
-fn claim(h: *mut uv_async_t) -> bool {
-    let p = pending(h);
-    let mut spins = 0u32;
-    loop {
-        match p.compare_exchange(SENT, IDLE, Ordering::AcqRel, Ordering::Acquire) {
-            Ok(_) => return true,
-            Err(PUSHING) => {
-                spins += 1;
-                if spins % 1000 == 0 {
-                    std::thread::yield_now();
-                } else {
-                    core::hint::spin_loop();
-                }
-            }
-            Err(_) => return false,
-        }
-    }
 }
 
 /// Runs the callback of a handle taken off the sent stack.
 ///
 /// # Safety
-/// `h` is a live async handle that was on its loop's stack; loop thread.
+/// `h` is a live async handle just unlinked from its loop's ready list; loop thread.
 pub(crate) unsafe fn dispatch(h: *mut uv_async_t) {
-    if !claim(h) {
+    if pending(h).swap(0, Ordering::SeqCst) == 0 {
         return;
     }
-    // SAFETY: `h` is live (closing removes it from the lists before its close callback).
+    // SAFETY: `h` is live (closing unlinks it before its close callback).
     unsafe {
         if handle::is_closing(handle::base(h)) {
             return;
@@ -99,21 +85,28 @@ pub(crate) unsafe fn dispatch(h: *mut uv_async_t) {
     }
 }
 
-/// Closing an async handle: wait out any sender in mid-push, then make sure the loop holds
+/// Closing an async handle: wait out any send in progress, then make sure the loop holds
 /// no pointer to it any more.
 ///
 /// # Safety
 /// `h` is an initialised async handle being closed; loop thread.
 pub(crate) unsafe fn close(h: *mut uv_async_t) {
-    // SAFETY: loop thread; the handle is live until its close callback.
-    unsafe {
-        if claim(h) {
-            // It is on the shared stack or already on the local ready list.
-            uvloop::forget_sent_async((*h).r#loop, h);
+    let b = busy(h);
+    let mut spins = 0u32;
+    while b.load(Ordering::SeqCst) != 0 {
+        spins += 1;
+        if spins.is_multiple_of(1000) {
+            std::thread::yield_now();
+        } else {
+            core::hint::spin_loop();
         }
-        // A send after close is a caller error; leaving the state at SENT turns it into a
-        // no-op instead of a push of a dead handle.
-        pending(h).store(SENT, Ordering::Release);
-        handle::stop(handle::base(h));
     }
+    // A send after close is a caller error; leaving `pending` at 1 turns it into a no-op
+    // instead of a push of a dead handle.
+    if pending(h).swap(1, Ordering::SeqCst) == 1 {
+        // SAFETY: loop thread; it is on the shared stack or on the local ready list.
+        unsafe { uvloop::forget_sent_async((*h).r#loop, h) };
+    }
+    // SAFETY: live handle on its loop.
+    unsafe { handle::stop(handle::base(h)) };
 }

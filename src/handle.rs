@@ -38,7 +38,6 @@ pub(crate) const UV_TIMER: c_int = 13;
 pub(crate) const UV_TTY: c_int = 14;
 pub(crate) const UV_UDP: c_int = 15;
 pub(crate) const UV_SIGNAL: c_int = 16;
-pub(crate) const UV_FILE: c_int = 17;
 pub(crate) const UV_HANDLE_TYPE_MAX: c_int = 18;
 
 /// libuv's lower-case names, indexed by type tag (`uv_handle_type_name`).

@@ -499,7 +499,7 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
                 on_wake(l);
                 continue;
             }
-            let entry = (&(*inner(l)).io).get(ev.token as usize).copied().flatten();
+            let entry = io_entry(l, ev.token as usize);
             if let Some(e) = entry {
                 let ready = ev.ready & (e.interest | sys::ERROR);
                 if ready != 0 {
@@ -509,6 +509,13 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
         }
         (*inner(l)).events = events;
     }
+}
+
+/// The registration of descriptor `fd`, copied out so that no borrow spans its callback.
+unsafe fn io_entry(l: *mut uv_loop_t, fd: usize) -> Option<IoEntry> {
+    // SAFETY: loop thread; a short shared borrow of the loop state.
+    let i = unsafe { &*inner(l) };
+    i.io.get(fd).copied().flatten()
 }
 
 /// The wake-up eventfd was readable: run finished pool work, then sent async handles.
@@ -535,7 +542,9 @@ pub(crate) unsafe fn take_sent_asyncs(l: *mut uv_loop_t) {
     // nodes are live handles (a handle is closed only after being removed from it). Each
     // node's link is read before the node is re-linked into the ready list.
     unsafe {
-        let mut p = shared(l).async_head.swap(ptr::null_mut(), Ordering::Acquire);
+        let mut p = shared(l)
+            .async_head
+            .swap(ptr::null_mut(), Ordering::Acquire);
         // The stack pops newest first: reverse it into send order.
         let mut rev: *mut uv_async_t = ptr::null_mut();
         while !p.is_null() {

@@ -44,3 +44,16 @@ typedef struct uv_statfs_s uv_statfs_t;
 typedef struct uv_stdio_container_s uv_stdio_container_t;
 typedef struct uv_process_options_s uv_process_options_t;
 typedef struct uv_thread_options_s uv_thread_options_t;
+
+/* Directory entry types, as libuv's uv/unix.h has them on Linux (programs and libuv's
+ * tests test HAVE_DIRENT_TYPES to know that uv_dirent_t.type is meaningful). */
+#define HAVE_DIRENT_TYPES
+#define UV__DT_FILE DT_REG
+#define UV__DT_DIR DT_DIR
+#define UV__DT_LINK DT_LNK
+#define UV__DT_FIFO DT_FIFO
+#define UV__DT_SOCKET DT_SOCK
+#define UV__DT_CHAR DT_CHR
+#define UV__DT_BLOCK DT_BLK
+typedef struct dirent uv__dirent_t;
+typedef struct uv__io_s uv__io_t;

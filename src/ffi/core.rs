@@ -394,10 +394,21 @@ pub unsafe extern "C" fn uv_print_active_handles(loop_: *mut uv_loop_t, stream: 
 }
 
 /// Releases global resources: stops the thread pool. Call once, after every loop is done.
+/// Runs by itself when the library is unloaded or the process exits, as in libuv.
 #[unsafe(no_mangle)]
 pub extern "C" fn uv_library_shutdown() {
     crate::pool::shutdown();
 }
+
+extern "C" fn on_unload() {
+    uv_library_shutdown();
+}
+
+/// libuv marks `uv_library_shutdown` as a destructor; this entry in `.fini_array` does the
+/// same, so pool threads are joined at exit even when the program never calls it.
+#[used]
+#[unsafe(link_section = ".fini_array")]
+static ON_UNLOAD: extern "C" fn() = on_unload;
 
 // ---------------------------------------------------------------------------------------
 // Handles in general.
@@ -523,7 +534,10 @@ pub unsafe extern "C" fn uv_fileno(handle: *const uv_handle_t, fd: *mut c_int) -
     // SAFETY: live handle and writable `fd` (caller).
     unsafe {
         match (*handle).r#type {
-            handle::UV_TCP | handle::UV_NAMED_PIPE | handle::UV_TTY | handle::UV_UDP
+            handle::UV_TCP
+            | handle::UV_NAMED_PIPE
+            | handle::UV_TTY
+            | handle::UV_UDP
             | handle::UV_POLL => {}
             _ => return UV_EINVAL,
         }

@@ -131,7 +131,7 @@ pub struct uv_buf_t {
 }
 
 #[repr(C)]
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 pub struct uv_timespec_t {
     pub tv_sec: libc::c_long,
     pub tv_nsec: libc::c_long,
@@ -152,7 +152,7 @@ pub struct uv_timeval64_t {
 }
 
 #[repr(C)]
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 pub struct uv_stat_t {
     pub st_dev: u64,
     pub st_mode: u64,

@@ -1,7 +1,7 @@
 //! The native Linux backend: one epoll instance, level-triggered; `epoll_pwait` when a
 //! signal mask (`UV_LOOP_BLOCK_SIGNAL`) must hold exactly while the loop sleeps.
 
-use super::{Backend, Event, DISCONNECT, ERROR, PRIORITIZED, READABLE, WRITABLE};
+use super::{Backend, DISCONNECT, ERROR, Event, PRIORITIZED, READABLE, WRITABLE};
 use std::io;
 use std::os::fd::RawFd;
 

@@ -3,7 +3,7 @@
 //! platforms would have. A signal mask for the wait is applied around it with
 //! `pthread_sigmask`.
 
-use super::{Backend, Event, ERROR, PRIORITIZED, READABLE, WRITABLE};
+use super::{Backend, ERROR, Event, PRIORITIZED, READABLE, WRITABLE};
 use polling::{PollMode, Poller};
 use std::io;
 use std::num::NonZeroUsize;
