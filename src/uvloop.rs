@@ -373,8 +373,8 @@ pub(crate) unsafe fn configure(l: *mut uv_loop_t, option: c_int, arg: c_int) -> 
     }
 }
 
-/// `uv_loop_fork`: a new kernel backend for the child of a `fork`, with the wake-up
-/// eventfd and every registered descriptor re-registered.
+/// `uv_loop_fork`: in the child of a `fork`, a new kernel backend and a new wake-up eventfd
+/// (the parent's would be shared), with every registered descriptor re-registered.
 ///
 /// # Safety
 /// `l` is an initialised loop; loop thread.
@@ -385,8 +385,19 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
             Ok(b) => b,
             Err(e) => return crate::error::from_io(&e),
         };
-        if let Err(e) = backend.register(shared(l).waker.fd(), WAKE_TOKEN, sys::READABLE) {
+        let sh = shared(l);
+        let wake_fd = match sh.waker.renew() {
+            Ok(fd) => fd,
+            Err(e) => return crate::error::from_io(&e),
+        };
+        if let Err(e) = backend.register(wake_fd, WAKE_TOKEN, sys::READABLE) {
             return crate::error::from_io(&e);
+        }
+        // Anything already pushed before the fork still needs its turn.
+        if !sh.async_head.load(Ordering::Acquire).is_null()
+            || !sh.done_head.load(Ordering::Acquire).is_null()
+        {
+            sh.waker.wake();
         }
         let i = &mut *inner(l);
         for (fd, e) in i.io.iter().enumerate() {

@@ -1,12 +1,55 @@
-//! The process-wide thread pool (contract; the implementation is being written).
+//! The process-wide thread pool that runs `uv_queue_work`, filesystem, DNS and random
+//! requests off the loop thread.
 //!
+//! # Contract
 //! `submit` queues a `uv__work` embedded in a request; a pool thread runs `work(w)`, then
 //! hands `w` back to its loop with `uvloop::push_done`; the loop thread calls `finish(w)`,
-//! which calls `done(w, status)` (0, or `UV_ECANCELED` after a successful `cancel`).
-//! The pool keeps `loop->active_reqs.count` (one per submitted item until `done` runs).
+//! which calls `done(w, status)`: 0, or `UV_ECANCELED` after a successful `cancel`. The
+//! pool keeps `loop->active_reqs.count`: one per submitted item until just before `done`
+//! runs, so the loop stays alive (and `uv_loop_close` says `UV_EBUSY`) while work is
+//! outstanding. `submit`, `cancel` and `finish` run on the loop's thread; only the pool's
+//! workers run elsewhere. `done` callbacks run in the loop's poll phase, when the loop
+//! drains its completion stack after a wake-up.
+//!
+//! # Design
+//! - One pool per process, started on the first `submit`: `UV_THREADPOOL_SIZE` threads
+//!   (default 4, clamped to 1..=1024, read at start). `shutdown` (`uv_library_shutdown`)
+//!   lets the workers drain the queues, stops and joins them; a later `submit` starts the
+//!   pool again. A forked child starts a fresh pool on its first `submit` (its parent's
+//!   workers do not exist there); the parent's queued work is not run in the child.
+//! - Work starts in submission order, from one `crossbeam_deque::Injector`. At most
+//!   `max(1, threads / 2)` workers run slow I/O (DNS) at once, so it never starves file
+//!   I/O: a worker reserves a slow slot (a counter, with a compare-exchange) before it
+//!   runs a slow item; when none is free it moves the item to a second queue of deferred
+//!   slow work, which workers look at first whenever a slot is free. The worker that frees
+//!   a slot looks for work again at once, so no slow item waits while a slot is free.
+//! - Queue entries are [`ticket`]s, pool-owned and recycled, because an entry cannot be
+//!   removed from an `Injector` but a cancelled request may be freed at once. The item's
+//!   state is `w.wq[1]`: the ticket pointer while queued or running, [`CANCELED`] after a
+//!   successful `cancel`, [`FINISHED`] once `done` has been called. Who owns the item is
+//!   decided by one atomic swap on the ticket, so `cancel` wins only before the item
+//!   starts. `wq[0]` is the link of the loop's completion stack.
+//! - Idle workers park on a `Condvar`. `submit` pushes, then (after a `SeqCst` fence)
+//!   reads the idle count and, only when a worker is idle, takes the lock and wakes one.
+//!   A worker registers as idle and re-checks the queues under that lock before waiting,
+//!   so no wake-up is lost. A busy pool costs `submit` no lock at all; workers never hold
+//!   a lock while running work.
+//! - A cancelled item goes back to its loop at once (`push_done` from `cancel`); its
+//!   ticket stays queued, empty, and the worker that pops it recycles it.
 
+mod ticket;
+
+#[cfg(test)]
+mod tests;
+
+use crate::error::UV_EBUSY;
 use crate::ffi::types::{uv__work, uv_loop_t};
-use core::ffi::c_int;
+use core::ffi::{c_int, c_void};
+use core::ptr;
+use crossbeam_deque::{Injector, Steal};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, fence};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use ticket::Ticket;
 
 /// What a work item does, for scheduling: slow I/O (DNS) may hold at most half the
 /// threads, so it never starves the rest.
@@ -18,11 +61,409 @@ pub(crate) enum WorkKind {
     SlowIo,
 }
 
+/// `wq[1]` of an item taken back by `cancel`: its `done` gets `UV_ECANCELED`.
+const CANCELED: usize = 1;
+/// `wq[1]` of an item whose `done` has been called.
+const FINISHED: usize = 2;
+
+/// The default number of threads, as libuv.
+const DEFAULT_THREADS: usize = 4;
+/// The most threads `UV_THREADPOOL_SIZE` may ask for, as libuv.
+const MAX_THREADS: usize = 1024;
+
+/// Rounds a worker out of work looks for more before parking: exponential spinning,
+/// then yielding the CPU (see `Pool::linger`).
+const LINGER_ROUNDS: u32 = 10;
+const LINGER_SPIN_ROUNDS: u32 = 6;
+
+/// A queue entry. Tickets are `'static` and only touched atomically.
+#[derive(Clone, Copy)]
+struct Entry {
+    ticket: &'static Ticket,
+    slow: bool,
+}
+
+struct Pool {
+    /// All work, in submission order.
+    queue: Injector<Entry>,
+    /// Slow I/O work taken off `queue` while no slow slot was free.
+    deferred: Injector<Entry>,
+    /// Workers running slow work now.
+    slow_running: AtomicUsize,
+    /// Most workers that may run slow work at once (0 while stopped).
+    slow_limit: AtomicUsize,
+    /// Workers parked or about to park (they re-check the queues under `state`).
+    idle: AtomicUsize,
+    /// Set once the workers run; cleared by `shutdown`.
+    running: AtomicBool,
+    state: Mutex<State>,
+    wake: Condvar,
+}
+
+struct State {
+    /// The workers, made with `pthread_create` (see `spawn_worker`).
+    threads: Vec<libc::pthread_t>,
+    stop: bool,
+}
+
+/// The pool, created on first use and never freed.
+static POOL: AtomicPtr<Pool> = AtomicPtr::new(ptr::null_mut());
+/// A forked child's view of its parent's pool, kept so that it stays reachable.
+static ORPHAN: AtomicPtr<Pool> = AtomicPtr::new(ptr::null_mut());
+
+#[inline]
+fn pool() -> &'static Pool {
+    let p = POOL.load(Ordering::Acquire);
+    if p.is_null() {
+        return new_pool();
+    }
+    // SAFETY: pools are leaked, never freed.
+    unsafe { &*p }
+}
+
+/// The running pool, if one was made.
+fn existing_pool() -> Option<&'static Pool> {
+    // SAFETY: as in `pool`.
+    unsafe { POOL.load(Ordering::Acquire).as_ref() }
+}
+
+#[cold]
+fn new_pool() -> &'static Pool {
+    static AT_FORK: std::sync::Once = std::sync::Once::new();
+    AT_FORK.call_once(|| {
+        // SAFETY: registers a handler that only touches atomics.
+        unsafe { libc::pthread_atfork(None, None, Some(forget_pool_in_child)) };
+    });
+    let fresh = Box::into_raw(Box::new(Pool {
+        queue: Injector::new(),
+        deferred: Injector::new(),
+        slow_running: AtomicUsize::new(0),
+        slow_limit: AtomicUsize::new(0),
+        idle: AtomicUsize::new(0),
+        running: AtomicBool::new(false),
+        state: Mutex::new(State {
+            threads: Vec::new(),
+            stop: false,
+        }),
+        wake: Condvar::new(),
+    }));
+    match POOL.compare_exchange(ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
+        // SAFETY: just leaked.
+        Ok(_) => unsafe { &*fresh },
+        Err(cur) => {
+            // SAFETY: `fresh` was never shared; `cur` is a leaked pool.
+            unsafe {
+                drop(Box::from_raw(fresh));
+                &*cur
+            }
+        }
+    }
+}
+
+/// `pthread_atfork` child handler: the child has none of the parent's workers, and the
+/// pool's lock may have been held by one of them, so the child starts a pool of its own
+/// on its next `submit` (as libuv does). The parent's queued work is dropped there.
+extern "C" fn forget_pool_in_child() {
+    ORPHAN.store(
+        POOL.swap(ptr::null_mut(), Ordering::AcqRel),
+        Ordering::Release,
+    );
+}
+
+/// Pops an entry, retrying while other threads race for the same slot.
+#[inline]
+fn pop(q: &Injector<Entry>) -> Option<Entry> {
+    loop {
+        match q.steal() {
+            Steal::Success(e) => return Some(e),
+            Steal::Empty => return None,
+            Steal::Retry => core::hint::spin_loop(),
+        }
+    }
+}
+
+/// Takes the item out of a popped ticket and recycles the ticket. NULL: it was cancelled.
+#[inline]
+fn claim(e: Entry) -> *mut uv__work {
+    let w = e.ticket.item.swap(ptr::null_mut(), Ordering::Acquire);
+    ticket::give_back(e.ticket);
+    w
+}
+
+impl Pool {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts the workers unless they run.
+    #[cold]
+    fn start(&'static self) {
+        let mut st = self.lock();
+        if self.running.load(Ordering::Relaxed) {
+            return;
+        }
+        let n = threads_from_env();
+        let stack = stack_size();
+        for _ in 0..n {
+            match spawn_worker(self, stack) {
+                Ok(t) => st.threads.push(t),
+                Err(err) if st.threads.is_empty() => {
+                    // libuv aborts too: work submitted now could never run.
+                    eprintln!(
+                        "rsuv: cannot start the thread pool: {}",
+                        std::io::Error::from_raw_os_error(err)
+                    );
+                    std::process::abort();
+                }
+                Err(_) => break,
+            }
+        }
+        st.stop = false;
+        self.slow_limit
+            .store((st.threads.len() / 2).max(1), Ordering::SeqCst);
+        self.running.store(true, Ordering::Release);
+    }
+
+    /// Queues `e`, then wakes one idle worker if there is one.
+    #[inline]
+    fn post(&self, e: Entry) {
+        self.queue.push(e);
+        // Pairs with the fence in `park`: either we see the idle worker or it sees the
+        // entry when it re-checks.
+        fence(Ordering::SeqCst);
+        if self.idle.load(Ordering::Relaxed) > 0 {
+            let _st = self.lock();
+            self.wake.notify_one();
+        }
+    }
+
+    /// Reserves a slow-work slot if one is free.
+    #[inline]
+    fn reserve_slow(&self) -> bool {
+        let limit = self.slow_limit.load(Ordering::Relaxed);
+        let mut cur = self.slow_running.load(Ordering::Relaxed);
+        while cur < limit {
+            match self.slow_running.compare_exchange_weak(
+                cur,
+                cur + 1,
+                Ordering::SeqCst,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(c) => cur = c,
+            }
+        }
+        false
+    }
+
+    #[inline]
+    fn release_slow(&self) {
+        self.slow_running.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Is there work this worker could take now?
+    fn has_work(&self) -> bool {
+        !self.queue.is_empty()
+            || (!self.deferred.is_empty()
+                && self.slow_running.load(Ordering::SeqCst)
+                    < self.slow_limit.load(Ordering::Relaxed))
+    }
+
+    /// The next item to run and whether it holds a slow slot; None when there is none.
+    fn next(&self) -> Option<(*mut uv__work, bool)> {
+        loop {
+            // Deferred slow work came before anything still queued.
+            if !self.deferred.is_empty() && self.reserve_slow() {
+                if let Some(e) = pop(&self.deferred) {
+                    let w = claim(e);
+                    if !w.is_null() {
+                        return Some((w, true));
+                    }
+                    self.release_slow();
+                    continue;
+                }
+                self.release_slow();
+            }
+            let e = pop(&self.queue)?;
+            if !e.slow {
+                let w = claim(e);
+                if !w.is_null() {
+                    return Some((w, false));
+                }
+            } else if e.ticket.item.load(Ordering::Relaxed).is_null() {
+                // Cancelled: just recycle the ticket.
+                claim(e);
+            } else if self.reserve_slow() {
+                let w = claim(e);
+                if !w.is_null() {
+                    return Some((w, true));
+                }
+                self.release_slow();
+            } else {
+                // No slot: wait in line for one (checked again at the top).
+                self.deferred.push(e);
+            }
+        }
+    }
+
+    /// Waits for work. False: the pool is stopping and no work is left for this worker.
+    #[cold]
+    fn park(&self) -> bool {
+        let st = self.lock();
+        self.idle.fetch_add(1, Ordering::SeqCst);
+        // Pairs with the fence in `post`.
+        fence(Ordering::SeqCst);
+        if self.has_work() {
+            self.idle.fetch_sub(1, Ordering::SeqCst);
+            return true;
+        }
+        if st.stop {
+            self.idle.fetch_sub(1, Ordering::SeqCst);
+            return false;
+        }
+        let st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner());
+        self.idle.fetch_sub(1, Ordering::SeqCst);
+        drop(st);
+        true
+    }
+
+    /// Before parking, watches the queues for a moment: in a burst of submissions the
+    /// next item usually comes within microseconds, and finding it here spares both the
+    /// worker's sleep and the submitter's wake-up call. True: there is work.
+    fn linger(&self) -> bool {
+        for round in 0..LINGER_ROUNDS {
+            if self.has_work() {
+                return true;
+            }
+            if round < LINGER_SPIN_ROUNDS {
+                for _ in 0..(1u32 << round) {
+                    core::hint::spin_loop();
+                }
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        false
+    }
+
+    fn worker(&self) {
+        loop {
+            match self.next() {
+                Some((w, slow)) => {
+                    // SAFETY: we claimed `w`: it is a live submitted item (its request
+                    // stays valid until `done`), nobody else runs or cancels it, and
+                    // `work` was set by `submit` before the entry was published.
+                    unsafe {
+                        if let Some(work) = (*w).work {
+                            work(w);
+                        }
+                        crate::uvloop::push_done(w);
+                    }
+                    if slow {
+                        self.release_slow();
+                    }
+                }
+                None => {
+                    if !self.linger() && !self.park() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Starts a worker thread running `p.worker()`.
+///
+/// Plain `pthread_create`, not `std::thread`: a std thread owns heap blocks (its closure,
+/// its thread-local destructors) that only its own stack points to, and in a forked child,
+/// where the parent's workers do not exist, leak checkers report them as lost.
+fn spawn_worker(p: &'static Pool, stack: usize) -> Result<libc::pthread_t, c_int> {
+    extern "C" fn worker_main(arg: *mut c_void) -> *mut c_void {
+        // SAFETY: `arg` is the `&'static Pool` given below.
+        let p = unsafe { &*arg.cast::<Pool>() };
+        p.worker();
+        ptr::null_mut()
+    }
+    // SAFETY: attr is initialised before use and destroyed after; the thread gets a
+    // pointer to a pool that is never freed.
+    unsafe {
+        let mut attr = core::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
+        let err = libc::pthread_attr_init(attr.as_mut_ptr());
+        if err != 0 {
+            return Err(err);
+        }
+        // A size the system refuses leaves the default, as for any thread.
+        libc::pthread_attr_setstacksize(attr.as_mut_ptr(), stack);
+        let mut t: libc::pthread_t = 0;
+        let arg = ptr::from_ref(p).cast_mut().cast::<c_void>();
+        let err = libc::pthread_create(&mut t, attr.as_ptr(), worker_main, arg);
+        libc::pthread_attr_destroy(attr.as_mut_ptr());
+        if err != 0 { Err(err) } else { Ok(t) }
+    }
+}
+
+/// `UV_THREADPOOL_SIZE` as libuv reads it (`atoi`, 0 means 1, at most 1024).
+fn threads_from_env() -> usize {
+    match std::env::var_os("UV_THREADPOOL_SIZE") {
+        None => DEFAULT_THREADS,
+        Some(v) => atoi(v.as_encoded_bytes()).clamp(1, MAX_THREADS as i64) as usize,
+    }
+}
+
+/// C's `atoi`: leading blanks, a sign, digits; anything else ends the number.
+fn atoi(s: &[u8]) -> i64 {
+    let mut it = s
+        .iter()
+        .copied()
+        .skip_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+        .peekable();
+    let neg = match it.peek() {
+        Some(b'-') => {
+            it.next();
+            true
+        }
+        Some(b'+') => {
+            it.next();
+            false
+        }
+        _ => false,
+    };
+    let mut n: i64 = 0;
+    for c in it.take_while(u8::is_ascii_digit) {
+        n = n.saturating_mul(10).saturating_add(i64::from(c - b'0'));
+    }
+    if neg { -n } else { n }
+}
+
+/// A worker's stack: `RLIMIT_STACK` rounded down to a page, as libuv gives its threads
+/// (8 MiB when unlimited or unreadable; at least 64 KiB).
+fn stack_size() -> usize {
+    const FALLBACK: usize = 8 << 20;
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid out-pointer.
+    if unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut lim) } != 0
+        || lim.rlim_cur == libc::RLIM_INFINITY
+    {
+        return FALLBACK;
+    }
+    // SAFETY: sysconf has no preconditions.
+    let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+        p if p > 0 => p as usize,
+        _ => 4096,
+    };
+    let cur = lim.rlim_cur as usize;
+    (cur - cur % page).max(64 << 10)
+}
+
 /// Queues `w` to run `work` on a pool thread, then `done` on `l`'s thread.
 ///
 /// # Safety
-/// `l` is an initialised loop; `w` stays valid until `done` has returned.
-#[allow(dead_code)]
+/// `l` is an initialised loop and this is its thread; `w` stays valid and is not
+/// submitted again until `done` has returned.
 pub(crate) unsafe fn submit(
     l: *mut uv_loop_t,
     w: *mut uv__work,
@@ -30,19 +471,60 @@ pub(crate) unsafe fn submit(
     work: unsafe extern "C" fn(*mut uv__work),
     done: unsafe extern "C" fn(*mut uv__work, c_int),
 ) {
-    let _ = (l, w, kind, work, done);
-    unimplemented!("pool::submit")
+    let p = pool();
+    if !p.running.load(Ordering::Acquire) {
+        p.start();
+    }
+    let t = ticket::take();
+    // SAFETY: caller guarantees `l` and `w` are valid; the fields are written before the
+    // entry is published (the queue's push releases them to the worker that pops it).
+    unsafe {
+        (*l).active_reqs.count += 1;
+        (*w).r#loop = l;
+        (*w).work = Some(work);
+        (*w).done = Some(done);
+        (*w).wq = [
+            ptr::null_mut(),
+            ptr::from_ref(t).cast_mut().cast::<c_void>(),
+        ];
+    }
+    t.item.store(w, Ordering::Relaxed);
+    p.post(Entry {
+        ticket: t,
+        slow: kind == WorkKind::SlowIo,
+    });
 }
 
-/// Takes back `w` if it has not started: 0 (its `done` will get `UV_ECANCELED`), else
-/// `UV_EBUSY`.
+/// Takes back `w` if it has not started: 0 (its `done` will get `UV_ECANCELED`, from
+/// the loop's next poll phase), else `UV_EBUSY`.
 ///
 /// # Safety
-/// `w` was submitted and its `done` has not run.
-#[allow(dead_code)]
+/// `w` was submitted on this thread's loop; it is valid memory.
 pub(crate) unsafe fn cancel(w: *mut uv__work) -> c_int {
-    let _ = w;
-    crate::error::UV_EBUSY
+    // SAFETY: caller guarantees `w` is readable; only this thread writes `wq[1]`.
+    let state = unsafe { (*w).wq[1] } as usize;
+    if state == 0 || state == CANCELED || state == FINISHED {
+        return UV_EBUSY;
+    }
+    if !ticket::is_ticket(state as *const Ticket) {
+        // Never submitted (or not a pool request after all).
+        return UV_EBUSY;
+    }
+    // SAFETY: `state` is a ticket (checked above), and tickets are never freed. If it has
+    // moved on to another item, the exchange below fails.
+    let t = unsafe { &*(state as *const Ticket) };
+    if t.item
+        .compare_exchange(w, ptr::null_mut(), Ordering::AcqRel, Ordering::Relaxed)
+        .is_err()
+    {
+        return UV_EBUSY;
+    }
+    // SAFETY: we own `w` now: no worker will touch it; hand it back to its loop.
+    unsafe {
+        (*w).wq[1] = CANCELED as *mut c_void;
+        crate::uvloop::push_done(w);
+    }
+    0
 }
 
 /// Runs the `done` callback of a finished or cancelled work item on its loop's thread.
@@ -50,13 +532,56 @@ pub(crate) unsafe fn cancel(w: *mut uv__work) -> c_int {
 /// # Safety
 /// `w` is a work item handed back through `uvloop::push_done`.
 pub(crate) unsafe fn finish(w: *mut uv__work) {
-    // SAFETY: `w` is live until its done callback returns.
+    // SAFETY: `w` is live until its done callback returns; this is its loop's thread.
     unsafe {
+        let l = (*w).r#loop;
+        (*l).active_reqs.count -= 1;
+        let status = if (*w).wq[1] as usize == CANCELED {
+            crate::error::UV_ECANCELED
+        } else {
+            0
+        };
+        (*w).wq[1] = FINISHED as *mut c_void;
         if let Some(done) = (*w).done {
-            done(w, 0);
+            done(w, status);
         }
     }
 }
 
-/// Stops the pool's threads (`uv_library_shutdown`).
-pub(crate) fn shutdown() {}
+/// Stops the pool's threads (`uv_library_shutdown`): they finish the queued work, then
+/// exit, and are joined. Idempotent; a later `submit` starts the pool again.
+pub(crate) fn shutdown() {
+    let Some(p) = existing_pool() else { return };
+    let threads = {
+        let mut st = p.lock();
+        if st.threads.is_empty() {
+            return;
+        }
+        st.stop = true;
+        p.wake.notify_all();
+        std::mem::take(&mut st.threads)
+    };
+    // SAFETY: pthread_self has no preconditions.
+    let me = unsafe { libc::pthread_self() };
+    for t in threads {
+        // A work callback calling uv_library_shutdown must not join itself.
+        // SAFETY: `t` is a worker we started and nobody else joins (they were taken out
+        // of the state under the lock); a worker is detached instead of joining itself.
+        unsafe {
+            if libc::pthread_equal(t, me) != 0 {
+                libc::pthread_detach(t);
+            } else {
+                libc::pthread_join(t, ptr::null_mut());
+            }
+        }
+    }
+    let mut st = p.lock();
+    st.stop = false;
+    p.running.store(false, Ordering::Release);
+}
+
+/// The number of worker threads running now (0 before the first `submit`).
+#[allow(dead_code)]
+pub(crate) fn threads() -> usize {
+    existing_pool().map_or(0, |p| p.lock().threads.len())
+}

@@ -10,6 +10,7 @@ pub(crate) mod portable;
 
 use std::io;
 use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 /// Interest and readiness bits, the same as libuv's `uv_poll_event` values.
 pub(crate) const READABLE: u32 = 1;
@@ -53,23 +54,30 @@ pub(crate) fn new_backend() -> io::Result<Box<dyn Backend>> {
 }
 
 /// The loop's wake-up: an eventfd other threads write to (`uv_async_send`, the pool's
-/// completions) and the loop drains.
+/// completions) and the loop drains. The descriptor is atomic only so that `uv_loop_fork`
+/// can give the child its own ([`Waker::renew`]).
 pub(crate) struct Waker {
-    fd: RawFd,
+    fd: AtomicI32,
+}
+
+fn new_eventfd() -> io::Result<RawFd> {
+    // SAFETY: eventfd takes no pointers; the result is checked.
+    let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(fd)
 }
 
 impl Waker {
     pub(crate) fn new() -> io::Result<Waker> {
-        // SAFETY: eventfd takes no pointers; the result is checked.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(Waker { fd })
+        Ok(Waker {
+            fd: AtomicI32::new(new_eventfd()?),
+        })
     }
 
     pub(crate) fn fd(&self) -> RawFd {
-        self.fd
+        self.fd.load(Ordering::Relaxed)
     }
 
     /// Wakes the loop. Async-signal-safe: one `write(2)`, no allocation, no lock.
@@ -77,7 +85,7 @@ impl Waker {
         let one: u64 = 1;
         loop {
             // SAFETY: writes 8 bytes from a live local to our own eventfd.
-            let r = unsafe { libc::write(self.fd, (&raw const one).cast(), 8) };
+            let r = unsafe { libc::write(self.fd(), (&raw const one).cast(), 8) };
             // EAGAIN means the counter is saturated: the loop is already woken.
             if r >= 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
                 return;
@@ -89,14 +97,24 @@ impl Waker {
     pub(crate) fn drain(&self) {
         let mut v: u64 = 0;
         // SAFETY: reads 8 bytes into a live local from our own non-blocking eventfd.
-        unsafe { libc::read(self.fd, (&raw mut v).cast(), 8) };
+        unsafe { libc::read(self.fd(), (&raw mut v).cast(), 8) };
+    }
+
+    /// In the child of a `fork`: replaces the eventfd shared with the parent by a new one,
+    /// so that neither process drains the other's wake-ups. Returns the new descriptor.
+    pub(crate) fn renew(&self) -> io::Result<RawFd> {
+        let fd = new_eventfd()?;
+        let old = self.fd.swap(fd, Ordering::AcqRel);
+        // SAFETY: the old descriptor is the child's copy; closing it leaves the parent's.
+        unsafe { libc::close(old) };
+        Ok(fd)
     }
 }
 
 impl Drop for Waker {
     fn drop(&mut self) {
         // SAFETY: the descriptor is ours and closed exactly once.
-        unsafe { libc::close(self.fd) };
+        unsafe { libc::close(self.fd()) };
     }
 }
 
