@@ -1,0 +1,818 @@
+//! C entry points of the file system requests: every `uv_fs_*` function of libuv 1.44.
+//!
+//! Each call fills the caller's `uv_fs_t` as libuv's does (type `UV_FS`, `fs_type`, `loop`,
+//! `cb`, `result` 0, `ptr`/`path`/`new_path`/`bufs` NULL, then the operation's arguments in
+//! libuv's private fields), then:
+//! - with no callback, runs the operation on the calling thread and returns `req->result`;
+//! - with a callback, queues it on the thread pool ([`crate::pool`], fast-I/O class) and
+//!   returns 0; the operation runs on a pool thread and the callback on the loop thread,
+//!   from the loop's wake-up in the poll phase, with `req->result` set (`UV_ECANCELED` when
+//!   `uv_cancel` took the request back before it started).
+//!
+//! Memory, as in libuv (and freed by `uv_fs_req_cleanup`, which is safe to call twice or
+//! on a zeroed request):
+//! - `path`/`new_path`: the caller's strings for synchronous calls; for asynchronous ones a
+//!   copy (one allocation holding both). `uv_fs_mkdtemp`/`uv_fs_mkstemp` always copy the
+//!   template, which becomes the generated name.
+//! - `bufs`: the caller's `uv_buf_t` array is copied (into `bufsml` for up to 4, else an
+//!   allocation), so it need not outlive the call; read and write free it when done.
+//! - `ptr`: `&req->statbuf` after a stat; a `uv_malloc`'d string (readlink, realpath),
+//!   `uv_statfs_t` (statfs) or `uv_dir_t` (opendir, freed by closedir); rsuv's own listing
+//!   for scandir (walked by `uv_fs_scandir_next`, freed at `UV_EOF` or by cleanup).
+//! - readdir's `dirents[i].name`: `uv_malloc`'d copies, freed by cleanup.
+//!
+//! Bad input (NULL request, NULL path or buffers, a NULL loop with a callback) returns
+//! `UV_EINVAL` and runs nothing. The operations themselves are in [`crate::fs`]; the
+//! request machinery (set-up, dispatch, completion, cleanup, accessors) is in `fs/req.rs`.
+//!
+//! Every function here is called on the loop thread (or any thread, without a callback);
+//! the accessors read the request only.
+//!
+//! # Safety (all functions)
+//! `req` is NULL or a writable `uv_fs_t` that stays valid until the callback has run
+//! (asynchronous) or the call returned (synchronous); strings are NULL or NUL-terminated;
+//! `bufs` holds `nbufs` buffers of valid memory that stays valid until completion; `loop`
+//! is an initialised loop when a callback is given.
+
+mod req;
+
+use super::types::*;
+use super::types_req::*;
+use crate::error::UV_EINVAL;
+use core::ffi::{CStr, c_char, c_int, c_uint};
+use req::*;
+
+// ---------------------------------------------------------------------------------------
+// The operations. Each is libuv's prototype; see the module docs for the common contract.
+
+/// Opens `path` with `UV_FS_O_*` flags (close-on-exec added); result: the descriptor.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_open(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    flags: c_int,
+    mode: c_int,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_OPEN, |r| {
+            set_path(r, path)?;
+            (*r).flags = flags;
+            (*r).mode = mode as libc::mode_t;
+            Ok(())
+        })
+    }
+}
+
+/// Closes `file`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_close(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `fd_op` checks `req`.
+    unsafe { fd_op(r#loop, req, cb, UV_FS_CLOSE, file) }
+}
+
+/// Reads into `bufs` at `offset`, or at the file position when `offset < 0`; result: the
+/// bytes read (0 at end of file).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_read(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    bufs: *const uv_buf_t,
+    nbufs: c_uint,
+    offset: i64,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_READ, |r| {
+            set_bufs(r, bufs, nbufs)?;
+            (*r).file = file;
+            (*r).off = offset;
+            Ok(())
+        })
+    }
+}
+
+/// Writes all of `bufs` at `offset`, or at the file position when `offset < 0`; result:
+/// the bytes written.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_write(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    bufs: *const uv_buf_t,
+    nbufs: c_uint,
+    offset: i64,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_WRITE, |r| {
+            set_bufs(r, bufs, nbufs)?;
+            (*r).file = file;
+            (*r).off = offset;
+            Ok(())
+        })
+    }
+}
+
+/// Removes the file `path`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_unlink(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `path_op` checks `req` and `path`.
+    unsafe { path_op(r#loop, req, cb, UV_FS_UNLINK, path) }
+}
+
+/// Creates the directory `path`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_mkdir(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    mode: c_int,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_MKDIR, |r| {
+            set_path(r, path)?;
+            (*r).mode = mode as libc::mode_t;
+            Ok(())
+        })
+    }
+}
+
+/// Creates a directory named from `tpl` (ending in `XXXXXX`); `req->path` becomes the name.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_mkdtemp(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    tpl: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_MKDTEMP, |r| {
+            if tpl.is_null() {
+                return Err(UV_EINVAL);
+            }
+            (*r).path = dup(CStr::from_ptr(tpl).to_bytes_with_nul())?;
+            Ok(())
+        })
+    }
+}
+
+/// Creates and opens a file named from `tpl` (ending in `XXXXXX`); `req->path` becomes the
+/// name, the result the descriptor.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_mkstemp(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    tpl: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_MKSTEMP, |r| {
+            if tpl.is_null() {
+                return Err(UV_EINVAL);
+            }
+            (*r).path = dup(CStr::from_ptr(tpl).to_bytes_with_nul())?;
+            Ok(())
+        })
+    }
+}
+
+/// Removes the empty directory `path`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_rmdir(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `path_op` checks `req` and `path`.
+    unsafe { path_op(r#loop, req, cb, UV_FS_RMDIR, path) }
+}
+
+/// Lists a directory (sorted, without `.` and `..`); result: the entry count. Walk it with
+/// `uv_fs_scandir_next`. `flags` is unused, as in libuv.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_scandir(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    flags: c_int,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_SCANDIR, |r| {
+            set_path(r, path)?;
+            (*r).flags = flags;
+            Ok(())
+        })
+    }
+}
+
+/// Opens a directory stream; `req->ptr` is the `uv_dir_t`, whose `dirents` and `nentries`
+/// the caller sets before `uv_fs_readdir`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_opendir(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `path_op` checks `req` and `path`.
+    unsafe { path_op(r#loop, req, cb, UV_FS_OPENDIR, path) }
+}
+
+/// Reads up to `dir->nentries` entries into `dir->dirents`; result: the count (0 at the
+/// end). The names are freed by `uv_fs_req_cleanup`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_readdir(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    dir: *mut uv_dir_t,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_READDIR, |r| {
+            if dir.is_null() || (*dir).dir.is_null() || (*dir).dirents.is_null() {
+                return Err(UV_EINVAL);
+            }
+            (*r).ptr = dir.cast();
+            Ok(())
+        })
+    }
+}
+
+/// Closes a directory stream and frees `dir`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_closedir(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    dir: *mut uv_dir_t,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_CLOSEDIR, |r| {
+            if dir.is_null() {
+                return Err(UV_EINVAL);
+            }
+            (*r).ptr = dir.cast();
+            Ok(())
+        })
+    }
+}
+
+/// `stat(path)`; the result in `req->statbuf` (and `req->ptr`).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_stat(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `path_op` checks `req` and `path`.
+    unsafe { path_op(r#loop, req, cb, UV_FS_STAT, path) }
+}
+
+/// `fstat(file)`; the result in `req->statbuf` (and `req->ptr`).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_fstat(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `fd_op` checks `req`.
+    unsafe { fd_op(r#loop, req, cb, UV_FS_FSTAT, file) }
+}
+
+/// `lstat(path)`; the result in `req->statbuf` (and `req->ptr`).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_lstat(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `path_op` checks `req` and `path`.
+    unsafe { path_op(r#loop, req, cb, UV_FS_LSTAT, path) }
+}
+
+/// Renames `path` to `new_path`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_rename(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    new_path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_RENAME, |r| {
+            set_path2(r, path, new_path)
+        })
+    }
+}
+
+/// Flushes `file`'s data and metadata to storage.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_fsync(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `fd_op` checks `req`.
+    unsafe { fd_op(r#loop, req, cb, UV_FS_FSYNC, file) }
+}
+
+/// Flushes `file`'s data to storage.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_fdatasync(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `fd_op` checks `req`.
+    unsafe { fd_op(r#loop, req, cb, UV_FS_FDATASYNC, file) }
+}
+
+/// Sets `file`'s size to `offset`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_ftruncate(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    offset: i64,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_FTRUNCATE, |r| {
+            (*r).file = file;
+            (*r).off = offset;
+            Ok(())
+        })
+    }
+}
+
+/// Copies `path` to `new_path` (flags: `UV_FS_COPYFILE_EXCL`, `_FICLONE`, `_FICLONE_FORCE`).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_copyfile(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    new_path: *const c_char,
+    flags: c_int,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_COPYFILE, |r| {
+            if flags
+                & !(UV_FS_COPYFILE_EXCL | UV_FS_COPYFILE_FICLONE | UV_FS_COPYFILE_FICLONE_FORCE)
+                != 0
+            {
+                return Err(UV_EINVAL);
+            }
+            set_path2(r, path, new_path)?;
+            (*r).flags = flags;
+            Ok(())
+        })
+    }
+}
+
+/// Copies up to `length` bytes from `in_fd` at `in_offset` to `out_fd`; result: the bytes
+/// copied.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_sendfile(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    out_fd: uv_file,
+    in_fd: uv_file,
+    in_offset: i64,
+    length: usize,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_SENDFILE, |r| {
+            // libuv keeps the input descriptor in `flags` and the length in `bufsml[0]`.
+            (*r).flags = in_fd;
+            (*r).file = out_fd;
+            (*r).off = in_offset;
+            (*r).bufsml[0].len = length;
+            Ok(())
+        })
+    }
+}
+
+/// `access(path, mode)`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_access(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    mode: c_int,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_ACCESS, |r| {
+            set_path(r, path)?;
+            (*r).flags = mode;
+            Ok(())
+        })
+    }
+}
+
+/// Sets `path`'s permission bits.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_chmod(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    mode: c_int,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_CHMOD, |r| {
+            set_path(r, path)?;
+            (*r).mode = mode as libc::mode_t;
+            Ok(())
+        })
+    }
+}
+
+/// Sets the open file's permission bits.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_fchmod(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    mode: c_int,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_FCHMOD, |r| {
+            (*r).file = file;
+            (*r).mode = mode as libc::mode_t;
+            Ok(())
+        })
+    }
+}
+
+/// Sets access and modification times, in seconds since the epoch (to the microsecond).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_utime(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    atime: f64,
+    mtime: f64,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_UTIME, |r| {
+            set_path(r, path)?;
+            (*r).atime = atime;
+            (*r).mtime = mtime;
+            Ok(())
+        })
+    }
+}
+
+/// As `uv_fs_utime`, on an open file.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_futime(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    atime: f64,
+    mtime: f64,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_FUTIME, |r| {
+            (*r).file = file;
+            (*r).atime = atime;
+            (*r).mtime = mtime;
+            Ok(())
+        })
+    }
+}
+
+/// As `uv_fs_utime`, on a symbolic link itself.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_lutime(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    atime: f64,
+    mtime: f64,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_LUTIME, |r| {
+            set_path(r, path)?;
+            (*r).atime = atime;
+            (*r).mtime = mtime;
+            Ok(())
+        })
+    }
+}
+
+/// Creates the hard link `new_path` to `path`.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_link(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    new_path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_LINK, |r| {
+            set_path2(r, path, new_path)
+        })
+    }
+}
+
+/// Creates the symbolic link `new_path` pointing to `path`; `flags` matter on Windows only.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_symlink(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    new_path: *const c_char,
+    flags: c_int,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_SYMLINK, |r| {
+            set_path2(r, path, new_path)?;
+            (*r).flags = flags;
+            Ok(())
+        })
+    }
+}
+
+/// The link's target, in `req->ptr` (freed by cleanup).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_readlink(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `path_op` checks `req` and `path`.
+    unsafe { path_op(r#loop, req, cb, UV_FS_READLINK, path) }
+}
+
+/// The canonical absolute path, in `req->ptr` (freed by cleanup).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_realpath(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `path_op` checks `req` and `path`.
+    unsafe { path_op(r#loop, req, cb, UV_FS_REALPATH, path) }
+}
+
+/// Sets `path`'s owner and group (-1 leaves one as it is).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_chown(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    uid: uv_uid_t,
+    gid: uv_gid_t,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_CHOWN, |r| {
+            set_path(r, path)?;
+            (*r).uid = uid;
+            (*r).gid = gid;
+            Ok(())
+        })
+    }
+}
+
+/// As `uv_fs_chown`, on an open file.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_fchown(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    file: uv_file,
+    uid: uv_uid_t,
+    gid: uv_gid_t,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_FCHOWN, |r| {
+            (*r).file = file;
+            (*r).uid = uid;
+            (*r).gid = gid;
+            Ok(())
+        })
+    }
+}
+
+/// As `uv_fs_chown`, on a symbolic link itself.
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_lchown(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    uid: uv_uid_t,
+    gid: uv_gid_t,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, UV_FS_LCHOWN, |r| {
+            set_path(r, path)?;
+            (*r).uid = uid;
+            (*r).gid = gid;
+            Ok(())
+        })
+    }
+}
+
+/// File system statistics, in `req->ptr` (a `uv_statfs_t`, freed by cleanup).
+///
+/// # Safety
+/// See the module docs.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_statfs(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `path_op` checks `req` and `path`.
+    unsafe { path_op(r#loop, req, cb, UV_FS_STATFS, path) }
+}
