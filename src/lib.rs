@@ -11,11 +11,14 @@
 pub mod ffi;
 
 pub(crate) mod async_handle;
+pub(crate) mod dns;
 pub(crate) mod error;
+pub(crate) mod fs;
 pub(crate) mod handle;
+pub(crate) mod os;
 pub(crate) mod pool;
+pub(crate) mod queue;
 pub(crate) mod sys;
 pub(crate) mod timer;
 pub(crate) mod uvloop;
 pub(crate) mod watcher;
-pub(crate) mod queue;

@@ -24,6 +24,10 @@ pub use types_req::*;
 pub mod stubs;
 
 pub mod core;
+pub mod dns;
 pub mod error;
+pub mod fs;
 pub mod misc;
+pub mod os;
 pub mod thread;
+pub mod work;

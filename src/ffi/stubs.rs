@@ -24,22 +24,13 @@
 //! - pipes: `uv_pipe`, `uv_pipe_init`, `uv_pipe_open`, `uv_pipe_bind`, `uv_pipe_connect`,
 //!   `uv_pipe_getsockname`, `uv_pipe_getpeername`, `uv_pipe_pending_count`,
 //!   `uv_pipe_pending_type`, `uv_pipe_chmod`;
-//! - TTY: `uv_tty_init`, `uv_tty_set_mode`, `uv_tty_reset_mode`, `uv_tty_get_winsize`,
-//!   `uv_guess_handle`;
+//! - TTY: `uv_tty_init`, `uv_tty_set_mode`, `uv_tty_reset_mode`, `uv_tty_get_winsize`;
 //! - UDP: every `uv_udp_*` function except the two queue readers;
 //! - poll: `uv_poll_init`, `uv_poll_init_socket`, `uv_poll_start`, `uv_poll_stop`;
 //! - signals: `uv_signal_init`, `uv_signal_start`, `uv_signal_start_oneshot`,
 //!   `uv_signal_stop`;
-//! - processes: `uv_spawn`, `uv_process_kill`, `uv_kill`, `uv_disable_stdio_inheritance`;
-//! - filesystem watchers: `uv_fs_event_*`, `uv_fs_poll_*`;
-//! - shared libraries: `uv_dlopen`, `uv_dlclose`, `uv_dlsym`, `uv_dlerror`;
-//! - system information: `uv_cpu_info`, `uv_free_cpu_info`, `uv_interface_addresses`,
-//!   `uv_free_interface_addresses`, `uv_loadavg`, `uv_uptime`, `uv_getrusage`,
-//!   `uv_resident_set_memory`, `uv_get_free_memory`, `uv_get_total_memory`,
-//!   `uv_get_constrained_memory`, `uv_exepath`, `uv_cwd`, `uv_chdir`, `uv_os_homedir`,
-//!   `uv_os_tmpdir`, `uv_os_get_passwd`, `uv_os_free_passwd`, `uv_os_environ`,
-//!   `uv_os_free_environ`, `uv_os_getenv`, `uv_os_setenv`, `uv_os_unsetenv`,
-//!   `uv_os_gethostname`, `uv_os_uname`, `uv_os_getpriority`, `uv_os_setpriority`.
+//! - processes: `uv_spawn`, `uv_process_kill`, `uv_kill`;
+//! - filesystem watchers: `uv_fs_event_*`, `uv_fs_poll_*`.
 //!
 //! None of these runs callbacks, so no loop phase applies; all may be called from any
 //! thread (they touch no loop state).
@@ -50,11 +41,10 @@
 // initialized handles and requests; buffers of the stated size).
 #![allow(clippy::missing_safety_doc)]
 
-use core::ffi::{c_char, c_int, c_uint, c_void};
+use core::ffi::{c_char, c_int, c_uint};
 
 use super::types::*;
 use super::types_io::*;
-use super::types_req::*;
 
 /// `UV_ENOSYS`: function not implemented.
 const ENOSYS: c_int = -38;
@@ -402,11 +392,6 @@ pub unsafe extern "C" fn uv_tty_get_vterm_state(state: *mut TtyVtermstateArg) ->
     ENOTSUP
 }
 
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_guess_handle(file: uv_file) -> HandleTypeArg {
-    UNKNOWN_HANDLE
-}
-
 // ---------------------------------------------------------------------------------------
 // UDP.
 
@@ -674,9 +659,6 @@ pub unsafe extern "C" fn uv_process_get_pid(handle: *const uv_process_t) -> uv_p
     unsafe { (*handle).pid }
 }
 
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_disable_stdio_inheritance() {}
-
 // ---------------------------------------------------------------------------------------
 // Filesystem watchers.
 
@@ -745,108 +727,7 @@ pub unsafe extern "C" fn uv_fs_poll_getpath(
 }
 
 // ---------------------------------------------------------------------------------------
-// Shared libraries. libuv reports failures here as -1 plus a message from `uv_dlerror`.
-
-/// Fails with -1; `lib` is left with no handle and no message of its own.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_dlopen(filename: *const c_char, lib: *mut uv_lib_t) -> c_int {
-    if !lib.is_null() {
-        // SAFETY: the caller passes a writable `uv_lib_t` (libuv's contract); not NULL.
-        unsafe {
-            (*lib).handle = core::ptr::null_mut();
-            (*lib).errmsg = core::ptr::null_mut();
-        }
-    }
-    -1
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_dlclose(lib: *mut uv_lib_t) {}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_dlsym(
-    lib: *mut uv_lib_t,
-    name: *const c_char,
-    ptr: *mut *mut c_void,
-) -> c_int {
-    -1
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_dlerror(lib: *const uv_lib_t) -> *const c_char {
-    c"function not implemented".as_ptr()
-}
-
-// ---------------------------------------------------------------------------------------
-// System information.
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_cpu_info(
-    cpu_infos: *mut *mut uv_cpu_info_t,
-    count: *mut c_int,
-) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_free_cpu_info(cpu_infos: *mut uv_cpu_info_t, count: c_int) {}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_interface_addresses(
-    addresses: *mut *mut uv_interface_address_t,
-    count: *mut c_int,
-) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_free_interface_addresses(
-    addresses: *mut uv_interface_address_t,
-    count: c_int,
-) {
-}
-
-/// Stores `[0, 0, 0]`, what libuv reports where load averages are unknown.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_loadavg(avg: *mut f64) {
-    if !avg.is_null() {
-        // SAFETY: the caller passes `double avg[3]` (libuv's contract); not NULL.
-        unsafe { avg.cast::<[f64; 3]>().write([0.0; 3]) };
-    }
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_uptime(uptime: *mut f64) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_getrusage(rusage: *mut uv_rusage_t) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_resident_set_memory(rss: *mut usize) -> c_int {
-    ENOSYS
-}
-
-/// 0: unknown.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_get_free_memory() -> u64 {
-    0
-}
-
-/// 0: unknown.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_get_total_memory() -> u64 {
-    0
-}
-
-/// 0: no known limit.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_get_constrained_memory() -> u64 {
-    0
-}
+// System information. The rest of it, and shared libraries: src/ffi/os.rs.
 
 /// The number of CPUs this process may use; at least 1.
 #[unsafe(no_mangle)]
@@ -855,90 +736,7 @@ pub unsafe extern "C" fn uv_available_parallelism() -> c_uint {
         .map_or(1, |n| c_uint::try_from(n.get()).unwrap_or(c_uint::MAX))
 }
 
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_exepath(buffer: *mut c_char, size: *mut usize) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_cwd(buffer: *mut c_char, size: *mut usize) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_chdir(dir: *const c_char) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_homedir(buffer: *mut c_char, size: *mut usize) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_tmpdir(buffer: *mut c_char, size: *mut usize) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_get_passwd(pwd: *mut uv_passwd_t) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_free_passwd(pwd: *mut uv_passwd_t) {}
-
 // uv_os_getpid, uv_os_getppid: src/ffi/misc.rs.
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_getpriority(pid: uv_pid_t, priority: *mut c_int) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_setpriority(pid: uv_pid_t, priority: c_int) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_environ(
-    envitems: *mut *mut uv_env_item_t,
-    count: *mut c_int,
-) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_free_environ(envitems: *mut uv_env_item_t, count: c_int) {}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_getenv(
-    name: *const c_char,
-    buffer: *mut c_char,
-    size: *mut usize,
-) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_setenv(name: *const c_char, value: *const c_char) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_unsetenv(name: *const c_char) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_gethostname(buffer: *mut c_char, size: *mut usize) -> c_int {
-    ENOSYS
-}
-
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_uname(buffer: *mut uv_utsname_t) -> c_int {
-    ENOSYS
-}
 
 /// On Unix the OS handle of a descriptor is the descriptor itself, as in libuv.
 #[unsafe(no_mangle)]
