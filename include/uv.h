@@ -70,6 +70,19 @@ typedef struct uv_stdio_container_s uv_stdio_container_t;
 typedef struct uv_process_options_s uv_process_options_t;
 typedef struct uv_thread_options_s uv_thread_options_t;
 
+/* Directory entry types, as libuv's uv/unix.h has them on Linux (programs and libuv's
+ * tests test HAVE_DIRENT_TYPES to know that uv_dirent_t.type is meaningful). */
+#define HAVE_DIRENT_TYPES
+#define UV__DT_FILE DT_REG
+#define UV__DT_DIR DT_DIR
+#define UV__DT_LINK DT_LNK
+#define UV__DT_FIFO DT_FIFO
+#define UV__DT_SOCKET DT_SOCK
+#define UV__DT_CHAR DT_CHR
+#define UV__DT_BLOCK DT_BLK
+typedef struct dirent uv__dirent_t;
+typedef struct uv__io_s uv__io_t;
+
 
 #define UV_OVERLAPPED_PIPE 64
 
@@ -463,6 +476,43 @@ typedef struct uv_stat_t {
 
 typedef void (*uv_fs_poll_cb)(uv_fs_poll_t *handle, int status, const struct uv_stat_t *prev, const struct uv_stat_t *curr);
 
+typedef int uv_os_fd_t;
+
+typedef void *(*uv_malloc_func)(size_t size);
+
+typedef void *(*uv_realloc_func)(void *ptr, size_t size);
+
+typedef void *(*uv_calloc_func)(size_t count, size_t size);
+
+typedef void (*uv_free_func)(void *ptr);
+
+typedef void (*uv_walk_cb)(uv_handle_t *handle, void *arg);
+
+typedef void (*uv_timer_cb)(uv_timer_t *handle);
+
+typedef void (*uv_idle_cb)(uv_idle_t *handle);
+
+typedef void (*uv_prepare_cb)(uv_prepare_t *handle);
+
+typedef void (*uv_check_cb)(uv_check_t *handle);
+
+typedef void (*uv_async_cb)(uv_async_t *handle);
+
+typedef void (*uv_getaddrinfo_cb)(uv_getaddrinfo_t *req, int status, struct addrinfo *res);
+
+typedef void (*uv_getnameinfo_cb)(uv_getnameinfo_t *req, int status, const char *hostname, const char *service);
+
+typedef void (*uv_fs_cb)(uv_fs_t *req);
+
+typedef uid_t uv_uid_t;
+
+typedef gid_t uv_gid_t;
+
+typedef struct uv_timeval64_t {
+  int64_t tv_sec;
+  int32_t tv_usec;
+} uv_timeval64_t;
+
 typedef struct uv_lib_t {
   void *handle;
   char *errmsg;
@@ -492,33 +542,6 @@ typedef struct uv_rusage_t {
   uint64_t ru_nivcsw;
 } uv_rusage_t;
 
-typedef int uv_os_fd_t;
-
-typedef void *(*uv_malloc_func)(size_t size);
-
-typedef void *(*uv_realloc_func)(void *ptr, size_t size);
-
-typedef void *(*uv_calloc_func)(size_t count, size_t size);
-
-typedef void (*uv_free_func)(void *ptr);
-
-typedef void (*uv_walk_cb)(uv_handle_t *handle, void *arg);
-
-typedef void (*uv_timer_cb)(uv_timer_t *handle);
-
-typedef void (*uv_idle_cb)(uv_idle_t *handle);
-
-typedef void (*uv_prepare_cb)(uv_prepare_t *handle);
-
-typedef void (*uv_check_cb)(uv_check_t *handle);
-
-typedef void (*uv_async_cb)(uv_async_t *handle);
-
-typedef struct uv_timeval64_t {
-  int64_t tv_sec;
-  int32_t tv_usec;
-} uv_timeval64_t;
-
 typedef pthread_t uv_thread_t;
 
 typedef void (*uv_thread_cb)(void *arg);
@@ -536,6 +559,12 @@ typedef pthread_barrier_t uv_barrier_t;
 typedef pthread_once_t uv_once_t;
 
 typedef pthread_key_t uv_key_t;
+
+typedef void (*uv_work_cb)(uv_work_t *req);
+
+typedef void (*uv_after_work_cb)(uv_work_t *req, int status);
+
+typedef void (*uv_random_cb)(uv_random_t *req, int status, void *buf, size_t buflen);
 
 typedef union uv_handle_u {
   int fd;
@@ -855,12 +884,6 @@ typedef struct uv_udp_send_s {
   void *reserved_private[30];
 } uv_udp_send_s;
 
-typedef void (*uv_fs_cb)(uv_fs_t *req);
-
-typedef uid_t uv_uid_t;
-
-typedef gid_t uv_gid_t;
-
 typedef union uv_loop_active_reqs {
   void *unused;
   unsigned int count;
@@ -914,10 +937,6 @@ typedef struct uv_fs_s {
   struct uv_buf_t bufsml[4];
 } uv_fs_s;
 
-typedef void (*uv_work_cb)(uv_work_t *req);
-
-typedef void (*uv_after_work_cb)(uv_work_t *req, int status);
-
 typedef struct uv_work_s {
   void *data;
   uv_req_type type;
@@ -927,8 +946,6 @@ typedef struct uv_work_s {
   uv_after_work_cb after_work_cb;
   struct uv__work work_req;
 } uv_work_s;
-
-typedef void (*uv_getaddrinfo_cb)(uv_getaddrinfo_t *req, int status, struct addrinfo *res);
 
 typedef struct uv_getaddrinfo_s {
   void *data;
@@ -944,8 +961,6 @@ typedef struct uv_getaddrinfo_s {
   int retcode;
 } uv_getaddrinfo_s;
 
-typedef void (*uv_getnameinfo_cb)(uv_getnameinfo_t *req, int status, const char *hostname, const char *service);
-
 typedef struct uv_getnameinfo_s {
   void *data;
   uv_req_type type;
@@ -959,8 +974,6 @@ typedef struct uv_getnameinfo_s {
   char service[32];
   int retcode;
 } uv_getnameinfo_s;
-
-typedef void (*uv_random_cb)(uv_random_t *req, int status, void *buf, size_t buflen);
 
 typedef struct uv_random_s {
   void *data;
@@ -1182,8 +1195,6 @@ UV_EXTERN void uv_tty_set_vterm_state(uv_tty_vtermstate_t state);
 
 UV_EXTERN int uv_tty_get_vterm_state(uv_tty_vtermstate_t *state);
 
-UV_EXTERN uv_handle_type uv_guess_handle(uv_file file);
-
 UV_EXTERN int uv_udp_init(uv_loop_t *loop, uv_udp_t *handle);
 
 UV_EXTERN int uv_udp_init_ex(uv_loop_t *loop, uv_udp_t *handle, unsigned int flags);
@@ -1250,8 +1261,6 @@ UV_EXTERN int uv_kill(int pid, int signum);
 
 UV_EXTERN uv_pid_t uv_process_get_pid(const uv_process_t *handle);
 
-UV_EXTERN void uv_disable_stdio_inheritance(void);
-
 UV_EXTERN int uv_fs_event_init(uv_loop_t *loop, uv_fs_event_t *handle);
 
 UV_EXTERN int uv_fs_event_start(uv_fs_event_t *handle, uv_fs_event_cb cb, const char *path, unsigned int flags);
@@ -1268,69 +1277,7 @@ UV_EXTERN int uv_fs_poll_stop(uv_fs_poll_t *handle);
 
 UV_EXTERN int uv_fs_poll_getpath(uv_fs_poll_t *handle, char *buffer, size_t *size);
 
-UV_EXTERN int uv_dlopen(const char *filename, struct uv_lib_t *lib);
-
-UV_EXTERN void uv_dlclose(struct uv_lib_t *lib);
-
-UV_EXTERN int uv_dlsym(struct uv_lib_t *lib, const char *name, void **ptr);
-
-UV_EXTERN const char *uv_dlerror(const struct uv_lib_t *lib);
-
-UV_EXTERN int uv_cpu_info(uv_cpu_info_t **cpu_infos, int *count);
-
-UV_EXTERN void uv_free_cpu_info(uv_cpu_info_t *cpu_infos, int count);
-
-UV_EXTERN int uv_interface_addresses(uv_interface_address_t **addresses, int *count);
-
-UV_EXTERN void uv_free_interface_addresses(uv_interface_address_t *addresses, int count);
-
-UV_EXTERN void uv_loadavg(double *avg);
-
-UV_EXTERN int uv_uptime(double *uptime);
-
-UV_EXTERN int uv_getrusage(struct uv_rusage_t *rusage);
-
-UV_EXTERN int uv_resident_set_memory(size_t *rss);
-
-UV_EXTERN uint64_t uv_get_free_memory(void);
-
-UV_EXTERN uint64_t uv_get_total_memory(void);
-
-UV_EXTERN uint64_t uv_get_constrained_memory(void);
-
 UV_EXTERN unsigned int uv_available_parallelism(void);
-
-UV_EXTERN int uv_exepath(char *buffer, size_t *size);
-
-UV_EXTERN int uv_cwd(char *buffer, size_t *size);
-
-UV_EXTERN int uv_chdir(const char *dir);
-
-UV_EXTERN int uv_os_homedir(char *buffer, size_t *size);
-
-UV_EXTERN int uv_os_tmpdir(char *buffer, size_t *size);
-
-UV_EXTERN int uv_os_get_passwd(uv_passwd_t *pwd);
-
-UV_EXTERN void uv_os_free_passwd(uv_passwd_t *pwd);
-
-UV_EXTERN int uv_os_getpriority(uv_pid_t pid, int *priority);
-
-UV_EXTERN int uv_os_setpriority(uv_pid_t pid, int priority);
-
-UV_EXTERN int uv_os_environ(uv_env_item_t **envitems, int *count);
-
-UV_EXTERN void uv_os_free_environ(uv_env_item_t *envitems, int count);
-
-UV_EXTERN int uv_os_getenv(const char *name, char *buffer, size_t *size);
-
-UV_EXTERN int uv_os_setenv(const char *name, const char *value);
-
-UV_EXTERN int uv_os_unsetenv(const char *name);
-
-UV_EXTERN int uv_os_gethostname(char *buffer, size_t *size);
-
-UV_EXTERN int uv_os_uname(uv_utsname_t *buffer);
 
 UV_EXTERN uv_os_fd_t uv_get_osfhandle(int fd);
 
@@ -1452,6 +1399,30 @@ UV_EXTERN int uv_async_init(uv_loop_t *loop_, uv_async_t *async_, uv_async_cb as
 
 UV_EXTERN int uv_async_send(uv_async_t *async_);
 
+UV_EXTERN int uv_getaddrinfo(uv_loop_t *loop_, uv_getaddrinfo_t *req, uv_getaddrinfo_cb getaddrinfo_cb, const char *node, const char *service, const struct addrinfo *hints);
+
+UV_EXTERN void uv_freeaddrinfo(struct addrinfo *ai);
+
+UV_EXTERN int uv_getnameinfo(uv_loop_t *loop_, uv_getnameinfo_t *req, uv_getnameinfo_cb getnameinfo_cb, const struct sockaddr *addr, int flags);
+
+UV_EXTERN int uv_ip4_addr(const char *ip, int port, struct sockaddr_in *addr);
+
+UV_EXTERN int uv_ip6_addr(const char *ip, int port, struct sockaddr_in6 *addr);
+
+UV_EXTERN int uv_inet_ntop(int af, const void *src, char *dst, size_t size);
+
+UV_EXTERN int uv_inet_pton(int af, const char *src, void *dst);
+
+UV_EXTERN int uv_ip4_name(const struct sockaddr_in *src, char *dst, size_t size);
+
+UV_EXTERN int uv_ip6_name(const struct sockaddr_in6 *src, char *dst, size_t size);
+
+UV_EXTERN int uv_ip_name(const struct sockaddr *src, char *dst, size_t size);
+
+UV_EXTERN int uv_if_indextoname(unsigned int ifindex, char *buffer, size_t *size);
+
+UV_EXTERN int uv_if_indextoiid(unsigned int ifindex, char *buffer, size_t *size);
+
 UV_EXTERN int uv_translate_sys_error(int sys_errno);
 
 UV_EXTERN const char *uv_strerror(int err);
@@ -1461,6 +1432,94 @@ UV_EXTERN const char *uv_err_name(int err);
 UV_EXTERN char *uv_strerror_r(int err, char *buf, size_t buflen);
 
 UV_EXTERN char *uv_err_name_r(int err, char *buf, size_t buflen);
+
+UV_EXTERN int uv_fs_open(uv_loop_t *loop, uv_fs_t *req, const char *path, int flags, int mode, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_close(uv_loop_t *loop, uv_fs_t *req, uv_file file, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_read(uv_loop_t *loop, uv_fs_t *req, uv_file file, const struct uv_buf_t *bufs, unsigned int nbufs, int64_t offset, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_write(uv_loop_t *loop, uv_fs_t *req, uv_file file, const struct uv_buf_t *bufs, unsigned int nbufs, int64_t offset, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_unlink(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_mkdir(uv_loop_t *loop, uv_fs_t *req, const char *path, int mode, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_mkdtemp(uv_loop_t *loop, uv_fs_t *req, const char *tpl, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_mkstemp(uv_loop_t *loop, uv_fs_t *req, const char *tpl, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_rmdir(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_scandir(uv_loop_t *loop, uv_fs_t *req, const char *path, int flags, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_opendir(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_readdir(uv_loop_t *loop, uv_fs_t *req, uv_dir_t *dir, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_closedir(uv_loop_t *loop, uv_fs_t *req, uv_dir_t *dir, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_stat(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_fstat(uv_loop_t *loop, uv_fs_t *req, uv_file file, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_lstat(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_rename(uv_loop_t *loop, uv_fs_t *req, const char *path, const char *new_path, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_fsync(uv_loop_t *loop, uv_fs_t *req, uv_file file, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_fdatasync(uv_loop_t *loop, uv_fs_t *req, uv_file file, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_ftruncate(uv_loop_t *loop, uv_fs_t *req, uv_file file, int64_t offset, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_copyfile(uv_loop_t *loop, uv_fs_t *req, const char *path, const char *new_path, int flags, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_sendfile(uv_loop_t *loop, uv_fs_t *req, uv_file out_fd, uv_file in_fd, int64_t in_offset, size_t length, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_access(uv_loop_t *loop, uv_fs_t *req, const char *path, int mode, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_chmod(uv_loop_t *loop, uv_fs_t *req, const char *path, int mode, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_fchmod(uv_loop_t *loop, uv_fs_t *req, uv_file file, int mode, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_utime(uv_loop_t *loop, uv_fs_t *req, const char *path, double atime, double mtime, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_futime(uv_loop_t *loop, uv_fs_t *req, uv_file file, double atime, double mtime, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_lutime(uv_loop_t *loop, uv_fs_t *req, const char *path, double atime, double mtime, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_link(uv_loop_t *loop, uv_fs_t *req, const char *path, const char *new_path, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_symlink(uv_loop_t *loop, uv_fs_t *req, const char *path, const char *new_path, int flags, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_readlink(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_realpath(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_chown(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_uid_t uid, uv_gid_t gid, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_fchown(uv_loop_t *loop, uv_fs_t *req, uv_file file, uv_uid_t uid, uv_gid_t gid, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_lchown(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_uid_t uid, uv_gid_t gid, uv_fs_cb cb);
+
+UV_EXTERN int uv_fs_statfs(uv_loop_t *loop, uv_fs_t *req, const char *path, uv_fs_cb cb);
+
+UV_EXTERN void uv_fs_req_cleanup(uv_fs_t *req);
+
+UV_EXTERN int uv_fs_scandir_next(uv_fs_t *req, uv_dirent_t *ent);
+
+UV_EXTERN uv_fs_type uv_fs_get_type(const uv_fs_t *req);
+
+UV_EXTERN ssize_t uv_fs_get_result(const uv_fs_t *req);
+
+UV_EXTERN int uv_fs_get_system_error(const uv_fs_t *req);
+
+UV_EXTERN void *uv_fs_get_ptr(const uv_fs_t *req);
+
+UV_EXTERN const char *uv_fs_get_path(const uv_fs_t *req);
+
+UV_EXTERN struct uv_stat_t *uv_fs_get_statbuf(uv_fs_t *req);
 
 UV_EXTERN unsigned int uv_version(void);
 
@@ -1483,6 +1542,72 @@ UV_EXTERN char **uv_setup_args(int argc, char **argv);
 UV_EXTERN int uv_set_process_title(const char *title);
 
 UV_EXTERN int uv_get_process_title(char *buffer, size_t size);
+
+UV_EXTERN int uv_cwd(char *buffer, size_t *size);
+
+UV_EXTERN int uv_chdir(const char *dir);
+
+UV_EXTERN int uv_exepath(char *buffer, size_t *size);
+
+UV_EXTERN int uv_os_homedir(char *buffer, size_t *size);
+
+UV_EXTERN int uv_os_tmpdir(char *buffer, size_t *size);
+
+UV_EXTERN int uv_os_get_passwd(uv_passwd_t *pwd);
+
+UV_EXTERN void uv_os_free_passwd(uv_passwd_t *pwd);
+
+UV_EXTERN int uv_os_environ(uv_env_item_t **envitems, int *count);
+
+UV_EXTERN void uv_os_free_environ(uv_env_item_t *envitems, int count);
+
+UV_EXTERN int uv_os_getenv(const char *name, char *buffer, size_t *size);
+
+UV_EXTERN int uv_os_setenv(const char *name, const char *value);
+
+UV_EXTERN int uv_os_unsetenv(const char *name);
+
+UV_EXTERN int uv_os_gethostname(char *buffer, size_t *size);
+
+UV_EXTERN int uv_os_uname(uv_utsname_t *buffer);
+
+UV_EXTERN int uv_os_getpriority(uv_pid_t pid, int *priority);
+
+UV_EXTERN int uv_os_setpriority(uv_pid_t pid, int priority);
+
+UV_EXTERN uv_handle_type uv_guess_handle(uv_file file);
+
+UV_EXTERN void uv_disable_stdio_inheritance(void);
+
+UV_EXTERN int uv_dlopen(const char *filename, struct uv_lib_t *lib);
+
+UV_EXTERN void uv_dlclose(struct uv_lib_t *lib);
+
+UV_EXTERN int uv_dlsym(struct uv_lib_t *lib, const char *name, void **ptr);
+
+UV_EXTERN const char *uv_dlerror(const struct uv_lib_t *lib);
+
+UV_EXTERN int uv_cpu_info(uv_cpu_info_t **cpu_infos, int *count);
+
+UV_EXTERN void uv_free_cpu_info(uv_cpu_info_t *cpu_infos, int count);
+
+UV_EXTERN int uv_interface_addresses(uv_interface_address_t **addresses, int *count);
+
+UV_EXTERN void uv_free_interface_addresses(uv_interface_address_t *addresses, int count);
+
+UV_EXTERN void uv_loadavg(double *avg);
+
+UV_EXTERN int uv_uptime(double *uptime);
+
+UV_EXTERN int uv_getrusage(struct uv_rusage_t *rusage);
+
+UV_EXTERN int uv_resident_set_memory(size_t *rss);
+
+UV_EXTERN uint64_t uv_get_free_memory(void);
+
+UV_EXTERN uint64_t uv_get_total_memory(void);
+
+UV_EXTERN uint64_t uv_get_constrained_memory(void);
 
 UV_EXTERN int uv_thread_create(uv_thread_t *tid, uv_thread_cb entry, void *arg);
 
@@ -1559,6 +1684,12 @@ UV_EXTERN void uv_key_delete(uv_key_t *key);
 UV_EXTERN void *uv_key_get(uv_key_t *key);
 
 UV_EXTERN void uv_key_set(uv_key_t *key, void *value);
+
+UV_EXTERN int uv_queue_work(uv_loop_t *loop_, uv_work_t *req, uv_work_cb work_cb, uv_after_work_cb after_work_cb);
+
+UV_EXTERN int uv_cancel(uv_req_t *req);
+
+UV_EXTERN int uv_random(uv_loop_t *loop_, uv_random_t *req, void *buf, size_t buflen, unsigned int flags, uv_random_cb cb);
 
 #ifdef __cplusplus
 }  // extern "C"
