@@ -415,39 +415,6 @@ typedef enum uv_thread_create_flags {
   UV_THREAD_HAS_STACK_SIZE = 1,
 } uv_thread_create_flags;
 
-typedef void (*uv_connection_cb)(uv_stream_t *server, int status);
-
-typedef struct uv_buf_t {
-  char *base;
-  size_t len;
-} uv_buf_t;
-
-typedef void (*uv_alloc_cb)(uv_handle_t *handle, size_t suggested_size, struct uv_buf_t *buf);
-
-typedef void (*uv_read_cb)(uv_stream_t *stream, ssize_t nread, const struct uv_buf_t *buf);
-
-typedef void (*uv_write_cb)(uv_write_t *req, int status);
-
-typedef void (*uv_shutdown_cb)(uv_shutdown_t *req, int status);
-
-typedef int uv_os_sock_t;
-
-typedef void (*uv_close_cb)(uv_handle_t *handle);
-
-typedef void (*uv_connect_cb)(uv_connect_t *req, int status);
-
-typedef int uv_file;
-
-typedef void (*uv_udp_send_cb)(uv_udp_send_t *req, int status);
-
-typedef void (*uv_udp_recv_cb)(uv_udp_t *handle, ssize_t nread, const struct uv_buf_t *buf, const struct sockaddr *addr, unsigned int flags);
-
-typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
-
-typedef void (*uv_signal_cb)(uv_signal_t *handle, int signum);
-
-typedef pid_t uv_pid_t;
-
 typedef void (*uv_fs_event_cb)(uv_fs_event_t *handle, const char *filename, int events, int status);
 
 typedef struct uv_timespec_t {
@@ -476,7 +443,38 @@ typedef struct uv_stat_t {
 
 typedef void (*uv_fs_poll_cb)(uv_fs_poll_t *handle, int status, const struct uv_stat_t *prev, const struct uv_stat_t *curr);
 
-typedef int uv_os_fd_t;
+typedef int uv_file;
+
+typedef void (*uv_connect_cb)(uv_connect_t *req, int status);
+
+typedef int uv_os_sock_t;
+
+typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
+
+typedef pid_t uv_pid_t;
+
+typedef void (*uv_signal_cb)(uv_signal_t *handle, int signum);
+
+typedef void (*uv_connection_cb)(uv_stream_t *server, int status);
+
+typedef struct uv_buf_t {
+  char *base;
+  size_t len;
+} uv_buf_t;
+
+typedef void (*uv_alloc_cb)(uv_handle_t *handle, size_t suggested_size, struct uv_buf_t *buf);
+
+typedef void (*uv_read_cb)(uv_stream_t *stream, ssize_t nread, const struct uv_buf_t *buf);
+
+typedef void (*uv_write_cb)(uv_write_t *req, int status);
+
+typedef void (*uv_shutdown_cb)(uv_shutdown_t *req, int status);
+
+typedef void (*uv_close_cb)(uv_handle_t *handle);
+
+typedef void (*uv_udp_send_cb)(uv_udp_send_t *req, int status);
+
+typedef void (*uv_udp_recv_cb)(uv_udp_t *handle, ssize_t nread, const struct uv_buf_t *buf, const struct sockaddr *addr, unsigned int flags);
 
 typedef void *(*uv_malloc_func)(size_t size);
 
@@ -512,6 +510,8 @@ typedef struct uv_timeval64_t {
   int64_t tv_sec;
   int32_t tv_usec;
 } uv_timeval64_t;
+
+typedef int uv_os_fd_t;
 
 typedef struct uv_lib_t {
   void *handle;
@@ -1107,6 +1107,68 @@ typedef struct uv_thread_options_s {
 extern "C" {
 #endif // __cplusplus
 
+UV_EXTERN int uv_fs_event_init(uv_loop_t *loop, uv_fs_event_t *handle);
+
+UV_EXTERN int uv_fs_event_start(uv_fs_event_t *handle, uv_fs_event_cb cb, const char *path, unsigned int flags);
+
+UV_EXTERN int uv_fs_event_stop(uv_fs_event_t *handle);
+
+UV_EXTERN int uv_fs_event_getpath(uv_fs_event_t *handle, char *buffer, size_t *size);
+
+UV_EXTERN int uv_fs_poll_init(uv_loop_t *loop, uv_fs_poll_t *handle);
+
+UV_EXTERN int uv_fs_poll_start(uv_fs_poll_t *handle, uv_fs_poll_cb poll_cb, const char *path, unsigned int interval);
+
+UV_EXTERN int uv_fs_poll_stop(uv_fs_poll_t *handle);
+
+UV_EXTERN int uv_fs_poll_getpath(uv_fs_poll_t *handle, char *buffer, size_t *size);
+
+UV_EXTERN int uv_pipe(uv_file *fds, int read_flags, int write_flags);
+
+UV_EXTERN int uv_pipe_init(uv_loop_t *loop, uv_pipe_t *handle, int ipc);
+
+UV_EXTERN int uv_pipe_open(uv_pipe_t *handle, uv_file file);
+
+UV_EXTERN int uv_pipe_bind(uv_pipe_t *handle, const char *name);
+
+UV_EXTERN void uv_pipe_connect(uv_connect_t *req, uv_pipe_t *handle, const char *name, uv_connect_cb cb);
+
+UV_EXTERN int uv_pipe_getsockname(const uv_pipe_t *handle, char *buffer, size_t *size);
+
+UV_EXTERN int uv_pipe_getpeername(const uv_pipe_t *handle, char *buffer, size_t *size);
+
+UV_EXTERN void uv_pipe_pending_instances(uv_pipe_t *handle, int count);
+
+UV_EXTERN int uv_pipe_pending_count(uv_pipe_t *handle);
+
+UV_EXTERN uv_handle_type uv_pipe_pending_type(uv_pipe_t *handle);
+
+UV_EXTERN int uv_pipe_chmod(uv_pipe_t *handle, int flags);
+
+UV_EXTERN int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
+
+UV_EXTERN int uv_poll_init_socket(uv_loop_t *loop, uv_poll_t *handle, uv_os_sock_t socket);
+
+UV_EXTERN int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
+
+UV_EXTERN int uv_poll_stop(uv_poll_t *handle);
+
+UV_EXTERN int uv_spawn(uv_loop_t *loop, uv_process_t *handle, const uv_process_options_t *options);
+
+UV_EXTERN int uv_process_kill(uv_process_t *handle, int signum);
+
+UV_EXTERN int uv_kill(int pid, int signum);
+
+UV_EXTERN uv_pid_t uv_process_get_pid(const uv_process_t *handle);
+
+UV_EXTERN int uv_signal_init(uv_loop_t *loop, uv_signal_t *handle);
+
+UV_EXTERN int uv_signal_start(uv_signal_t *handle, uv_signal_cb signal_cb, int signum);
+
+UV_EXTERN int uv_signal_start_oneshot(uv_signal_t *handle, uv_signal_cb signal_cb, int signum);
+
+UV_EXTERN int uv_signal_stop(uv_signal_t *handle);
+
 UV_EXTERN int uv_listen(uv_stream_t *stream, int backlog, uv_connection_cb cb);
 
 UV_EXTERN int uv_accept(uv_stream_t *server, uv_stream_t *client);
@@ -1161,28 +1223,6 @@ UV_EXTERN int uv_tcp_connect(uv_connect_t *req, uv_tcp_t *handle, const struct s
 
 UV_EXTERN int uv_socketpair(int type, int protocol, uv_os_sock_t *socket_vector, int flags0, int flags1);
 
-UV_EXTERN int uv_pipe(uv_file *fds, int read_flags, int write_flags);
-
-UV_EXTERN int uv_pipe_init(uv_loop_t *loop, uv_pipe_t *handle, int ipc);
-
-UV_EXTERN int uv_pipe_open(uv_pipe_t *handle, uv_file file);
-
-UV_EXTERN int uv_pipe_bind(uv_pipe_t *handle, const char *name);
-
-UV_EXTERN void uv_pipe_connect(uv_connect_t *req, uv_pipe_t *handle, const char *name, uv_connect_cb cb);
-
-UV_EXTERN int uv_pipe_getsockname(const uv_pipe_t *handle, char *buffer, size_t *size);
-
-UV_EXTERN int uv_pipe_getpeername(const uv_pipe_t *handle, char *buffer, size_t *size);
-
-UV_EXTERN void uv_pipe_pending_instances(uv_pipe_t *handle, int count);
-
-UV_EXTERN int uv_pipe_pending_count(uv_pipe_t *handle);
-
-UV_EXTERN uv_handle_type uv_pipe_pending_type(uv_pipe_t *handle);
-
-UV_EXTERN int uv_pipe_chmod(uv_pipe_t *handle, int flags);
-
 UV_EXTERN int uv_tty_init(uv_loop_t *loop, uv_tty_t *tty, uv_file fd, int readable);
 
 UV_EXTERN int uv_tty_set_mode(uv_tty_t *tty, uv_tty_mode_t mode);
@@ -1236,52 +1276,6 @@ UV_EXTERN int uv_udp_recv_stop(uv_udp_t *handle);
 UV_EXTERN size_t uv_udp_get_send_queue_size(const uv_udp_t *handle);
 
 UV_EXTERN size_t uv_udp_get_send_queue_count(const uv_udp_t *handle);
-
-UV_EXTERN int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
-
-UV_EXTERN int uv_poll_init_socket(uv_loop_t *loop, uv_poll_t *handle, uv_os_sock_t socket);
-
-UV_EXTERN int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
-
-UV_EXTERN int uv_poll_stop(uv_poll_t *handle);
-
-UV_EXTERN int uv_signal_init(uv_loop_t *loop, uv_signal_t *handle);
-
-UV_EXTERN int uv_signal_start(uv_signal_t *handle, uv_signal_cb signal_cb, int signum);
-
-UV_EXTERN int uv_signal_start_oneshot(uv_signal_t *handle, uv_signal_cb signal_cb, int signum);
-
-UV_EXTERN int uv_signal_stop(uv_signal_t *handle);
-
-UV_EXTERN int uv_spawn(uv_loop_t *loop, uv_process_t *handle, const uv_process_options_t *options);
-
-UV_EXTERN int uv_process_kill(uv_process_t *handle, int signum);
-
-UV_EXTERN int uv_kill(int pid, int signum);
-
-UV_EXTERN uv_pid_t uv_process_get_pid(const uv_process_t *handle);
-
-UV_EXTERN int uv_fs_event_init(uv_loop_t *loop, uv_fs_event_t *handle);
-
-UV_EXTERN int uv_fs_event_start(uv_fs_event_t *handle, uv_fs_event_cb cb, const char *path, unsigned int flags);
-
-UV_EXTERN int uv_fs_event_stop(uv_fs_event_t *handle);
-
-UV_EXTERN int uv_fs_event_getpath(uv_fs_event_t *handle, char *buffer, size_t *size);
-
-UV_EXTERN int uv_fs_poll_init(uv_loop_t *loop, uv_fs_poll_t *handle);
-
-UV_EXTERN int uv_fs_poll_start(uv_fs_poll_t *handle, uv_fs_poll_cb poll_cb, const char *path, unsigned int interval);
-
-UV_EXTERN int uv_fs_poll_stop(uv_fs_poll_t *handle);
-
-UV_EXTERN int uv_fs_poll_getpath(uv_fs_poll_t *handle, char *buffer, size_t *size);
-
-UV_EXTERN unsigned int uv_available_parallelism(void);
-
-UV_EXTERN uv_os_fd_t uv_get_osfhandle(int fd);
-
-UV_EXTERN int uv_open_osfhandle(uv_os_fd_t os_fd);
 
 UV_EXTERN int uv_replace_allocator(uv_malloc_func malloc_func, uv_realloc_func realloc_func, uv_calloc_func calloc_func, uv_free_func free_func);
 
@@ -1578,6 +1572,12 @@ UV_EXTERN int uv_os_setpriority(uv_pid_t pid, int priority);
 UV_EXTERN uv_handle_type uv_guess_handle(uv_file file);
 
 UV_EXTERN void uv_disable_stdio_inheritance(void);
+
+UV_EXTERN unsigned int uv_available_parallelism(void);
+
+UV_EXTERN uv_os_fd_t uv_get_osfhandle(int fd);
+
+UV_EXTERN int uv_open_osfhandle(uv_os_fd_t os_fd);
 
 UV_EXTERN int uv_dlopen(const char *filename, struct uv_lib_t *lib);
 
