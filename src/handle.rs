@@ -220,6 +220,13 @@ pub(crate) unsafe fn close(h: *mut uv_handle_t, cb: uv_close_cb) {
             UV_TIMER => crate::timer::stop(h.cast()),
             UV_IDLE | UV_PREPARE | UV_CHECK => crate::watcher::stop(h),
             UV_ASYNC => crate::async_handle::close(h.cast()),
+            UV_TCP | UV_NAMED_PIPE | UV_TTY => crate::stream::close(h),
+            UV_UDP => crate::udp::close(h),
+            UV_POLL => crate::poll::close(h),
+            UV_SIGNAL => crate::signal::close(h),
+            UV_PROCESS => crate::process::close(h),
+            UV_FS_EVENT => crate::fs_event::close(h),
+            UV_FS_POLL => crate::fs_poll::close(h),
             _ => stop(h),
         }
         crate::uvloop::make_close_pending(h);
@@ -233,6 +240,14 @@ pub(crate) unsafe fn close(h: *mut uv_handle_t, cb: uv_close_cb) {
 pub(crate) unsafe fn finish_close(h: *mut uv_handle_t) {
     // SAFETY: caller guarantees `h` is live until its close callback returns.
     unsafe {
+        // Per-type last words before the close callback (a stream fails its queued
+        // writes with UV_ECANCELED, as libuv does).
+        match (*h).r#type {
+            UV_TCP | UV_NAMED_PIPE | UV_TTY => crate::stream::finish_close(h),
+            UV_UDP => crate::udp::finish_close(h),
+            UV_FS_POLL => crate::fs_poll::finish_close(h),
+            _ => {}
+        }
         (*h).flags |= CLOSED;
         queue::remove((&raw mut (*h).handle_queue).cast());
         if let Some(cb) = (*h).close_cb {

@@ -67,6 +67,13 @@ pub(crate) struct LoopInner {
     async_ready: Node,
     sigmask: Option<libc::sigset_t>,
     metrics: bool,
+    /// Per-loop state of the handle types that need some (each module owns its type).
+    #[allow(dead_code)]
+    pub(crate) signal: crate::signal::LoopState,
+    #[allow(dead_code)]
+    pub(crate) process: crate::process::LoopState,
+    #[allow(dead_code)]
+    pub(crate) fs_event: crate::fs_event::LoopState,
 }
 
 /// The loop thread's state of `l`.
@@ -122,6 +129,9 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         async_ready: [ptr::null_mut(); 2],
         sigmask: None,
         metrics: false,
+        signal: Default::default(),
+        process: Default::default(),
+        fs_event: Default::default(),
     });
     let shared = Box::new(Shared {
         waker,
@@ -169,6 +179,10 @@ pub(crate) unsafe fn close(l: *mut uv_loop_t) -> c_int {
             }
             q = queue::next(q);
         }
+        // Modules with per-loop resources (descriptors, internal handles) release them.
+        crate::signal::loop_close(l);
+        crate::process::loop_close(l);
+        crate::fs_event::loop_close(l);
         drop(Box::from_raw(inner(l)));
         drop(Box::from_raw((*l).shared as *mut Shared));
         (*l).internal_fields = ptr::null_mut();
@@ -285,6 +299,16 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
 pub(crate) unsafe fn defer(l: *mut uv_loop_t, cb: PendingFn, data: *mut c_void) {
     // SAFETY: loop thread only; no callback runs while we hold the borrow.
     unsafe { (*inner(l)).pending.push_back((cb, data)) };
+}
+
+/// Drops every pending callback queued with `data` (its handle is closing).
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread only.
+#[allow(dead_code)]
+pub(crate) unsafe fn undefer(l: *mut uv_loop_t, data: *mut c_void) {
+    // SAFETY: loop thread; no callback runs while we hold the borrow.
+    unsafe { (*inner(l)).pending.retain(|&(_, d)| d != data) };
 }
 
 /// Runs the callbacks that were pending when the phase began.

@@ -728,7 +728,7 @@ pub unsafe extern "C" fn uv_disable_stdio_inheritance() {
 
 /// The number of CPUs this process may use; at least 1.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_available_parallelism() -> core::ffi::c_uint {
+pub extern "C" fn uv_available_parallelism() -> core::ffi::c_uint {
     std::thread::available_parallelism().map_or(1, |n| {
         core::ffi::c_uint::try_from(n.get()).unwrap_or(core::ffi::c_uint::MAX)
     })
@@ -736,12 +736,12 @@ pub unsafe extern "C" fn uv_available_parallelism() -> core::ffi::c_uint {
 
 /// On Unix the OS handle of a descriptor is the descriptor itself, as in libuv.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_get_osfhandle(fd: c_int) -> uv_os_fd_t {
+pub extern "C" fn uv_get_osfhandle(fd: c_int) -> uv_os_fd_t {
     fd
 }
 
 /// On Unix the descriptor of an OS handle is the handle itself, as in libuv.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_open_osfhandle(os_fd: uv_os_fd_t) -> c_int {
+pub extern "C" fn uv_open_osfhandle(os_fd: uv_os_fd_t) -> c_int {
     os_fd
 }

@@ -1,0 +1,14 @@
+//! Poll handles: not implemented yet (the exports are ENOSYS stubs in src/ffi/stubs/).
+
+#![allow(dead_code)]
+
+use crate::ffi::types::*;
+
+/// Stops the handle for `uv_close`.
+///
+/// # Safety
+/// `h` is a live handle of this type, being closed; loop thread.
+pub(crate) unsafe fn close(h: *mut uv_handle_t) {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { crate::handle::stop(h) }
+}
