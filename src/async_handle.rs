@@ -7,15 +7,17 @@
 //! schedule another. Neither side ever waits for the other.
 //!
 //! A sender counts itself in `u.fd` (a busy counter, as the handle has no descriptor) for
-//! the span of its send, so that `uv_close` can wait out a send that already began before
-//! it unlinks the handle; the wait is the only spin and happens only when closing.
+//! the span of its send. `uv_close` first sets `pending` to 1, so no new send can start a
+//! push, then waits for the counter to drop to 0, so a send that had started has finished
+//! its push; only then does it unlink the handle. That wait is the only spin, and it
+//! happens only when closing.
 //! Callbacks run in the poll phase.
 
 use crate::ffi::types::*;
 use crate::handle;
 use crate::uvloop;
 use core::ffi::c_int;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering, fence};
 
 fn pending<'a>(h: *mut uv_async_t) -> &'a AtomicI32 {
     // SAFETY: `pending` is an aligned c_int inside a live handle, accessed only atomically
@@ -52,7 +54,10 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_async_t, cb: uv_async_cb
 /// `h` is an initialised async handle that is not closed.
 pub(crate) unsafe fn send(h: *mut uv_async_t) -> c_int {
     let p = pending(h);
-    // A cheap read first: a handle already sent needs nothing more.
+    // A cheap read first: a handle already sent needs nothing more. The fence orders the
+    // caller's earlier writes before this read, so that if the read sees 1, the loop's
+    // later reset to 0 (and the callback after it) sees those writes.
+    fence(Ordering::SeqCst);
     if p.load(Ordering::Relaxed) != 0 {
         return 0;
     }
@@ -71,12 +76,12 @@ pub(crate) unsafe fn send(h: *mut uv_async_t) -> c_int {
 /// # Safety
 /// `h` is a live async handle just unlinked from its loop's ready list; loop thread.
 pub(crate) unsafe fn dispatch(h: *mut uv_async_t) {
-    if pending(h).swap(0, Ordering::SeqCst) == 0 {
-        return;
-    }
     // SAFETY: `h` is live (closing unlinks it before its close callback).
     unsafe {
         if handle::is_closing(handle::base(h)) {
+            return;
+        }
+        if pending(h).swap(0, Ordering::SeqCst) == 0 {
             return;
         }
         if let Some(cb) = (*h).async_cb {
@@ -91,6 +96,10 @@ pub(crate) unsafe fn dispatch(h: *mut uv_async_t) {
 /// # Safety
 /// `h` is an initialised async handle being closed; loop thread.
 pub(crate) unsafe fn close(h: *mut uv_async_t) {
+    // Claim `pending` first: from here no sender can win the 0 -> 1 flip, so none will
+    // start a push; one that already won is counted in `busy`, so wait for it to finish.
+    // A send after close stays a no-op, as `pending` stays 1.
+    let was_sent = pending(h).swap(1, Ordering::SeqCst) == 1;
     let b = busy(h);
     let mut spins = 0u32;
     while b.load(Ordering::SeqCst) != 0 {
@@ -101,12 +110,20 @@ pub(crate) unsafe fn close(h: *mut uv_async_t) {
             core::hint::spin_loop();
         }
     }
-    // A send after close is a caller error; leaving `pending` at 1 turns it into a no-op
-    // instead of a push of a dead handle.
-    if pending(h).swap(1, Ordering::SeqCst) == 1 {
-        // SAFETY: loop thread; it is on the shared stack or on the local ready list.
+    if was_sent {
+        // SAFETY: loop thread; every push has finished, so it is on the shared stack or on
+        // the local ready list.
         unsafe { uvloop::forget_sent_async((*h).r#loop, h) };
     }
     // SAFETY: live handle on its loop.
     unsafe { handle::stop(handle::base(h)) };
+}
+
+/// In the child of a `fork`: a sender that was mid-send in another thread of the parent
+/// left its count behind; nobody is sending now.
+///
+/// # Safety
+/// `h` is a live async handle; the process has one thread.
+pub(crate) unsafe fn reset_after_fork(h: *mut uv_async_t) {
+    busy(h).store(0, Ordering::SeqCst);
 }

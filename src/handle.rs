@@ -248,7 +248,8 @@ pub(crate) unsafe fn finish_close(h: *mut uv_handle_t) {
             UV_FS_POLL => crate::fs_poll::finish_close(h),
             _ => {}
         }
-        (*h).flags |= CLOSED;
+        // Closed: no longer active or referenced (uv_has_ref reads 0, as in libuv).
+        (*h).flags = ((*h).flags | CLOSED) & !REF;
         queue::remove((&raw mut (*h).handle_queue).cast());
         if let Some(cb) = (*h).close_cb {
             cb(h);

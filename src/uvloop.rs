@@ -20,7 +20,7 @@ use crate::sys::{self, Backend, Event, Waker};
 use core::ffi::{c_int, c_void};
 use core::ptr;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 /// The token of the wake-up eventfd in the backend (descriptors use their own number as
 /// token; `u64::MAX` is reserved by the `polling` crate).
@@ -37,6 +37,13 @@ struct IoEntry {
     cb: IoFn,
     data: *mut c_void,
     interest: u32,
+    /// The registration's generation, carried in its token's high half: an event
+    /// collected before `io_stop` cannot reach a later registration of the same fd number.
+    generation: u32,
+}
+
+fn token(fd: c_int, generation: u32) -> u64 {
+    (u64::from(generation) << 32) | fd as u32 as u64
 }
 
 /// The part of the loop that other threads touch. Only shared references are ever made.
@@ -48,6 +55,10 @@ pub(crate) struct Shared {
     done_head: AtomicPtr<uv__work>,
     /// `UV_METRICS_IDLE_TIME`: nanoseconds spent waiting in the backend.
     idle_time_ns: AtomicU64,
+    /// Pool workers inside `push_done`. Once a worker has published an item the loop may
+    /// finish it, run out of work and be closed before the worker's wake-up write:
+    /// `uv_loop_close` waits for this to drop to 0 before freeing the eventfd.
+    pushers: AtomicUsize,
 }
 
 /// The loop thread's own state.
@@ -55,6 +66,8 @@ pub(crate) struct LoopInner {
     backend: Box<dyn Backend>,
     events: Vec<Event>,
     io: Vec<Option<IoEntry>>,
+    /// Per fd number: the generation the next registration gets.
+    io_generation: Vec<u32>,
     pub(crate) timers: crate::timer::Heap,
     pub(crate) timer_counter: u64,
     pub(crate) idle_head: Node,
@@ -62,10 +75,13 @@ pub(crate) struct LoopInner {
     pub(crate) check_head: Node,
     closing: *mut uv_handle_t,
     pending: VecDeque<(PendingFn, *mut c_void)>,
+    /// The pending batch being run, kept here so that `undefer` reaches it too.
+    running: VecDeque<(PendingFn, *mut c_void)>,
     /// Async handles taken off the shared stack, not yet dispatched (linked through
     /// `uv_async_t.queue`).
     async_ready: Node,
-    sigmask: Option<libc::sigset_t>,
+    /// `UV_LOOP_BLOCK_SIGNAL`: block SIGPROF while waiting.
+    block_sigprof: bool,
     metrics: bool,
     /// Per-loop state of the handle types that need some (each module owns its type).
     #[allow(dead_code)]
@@ -92,8 +108,9 @@ pub(crate) unsafe fn inner(l: *mut uv_loop_t) -> *mut LoopInner {
 /// `l` is an initialised loop.
 #[inline(always)]
 pub(crate) unsafe fn shared<'a>(l: *const uv_loop_t) -> &'a Shared {
-    // SAFETY: `shared` is written once by init and freed only by close; callers hold a
-    // live loop, and Shared is only ever borrowed shared.
+    // SAFETY: `shared` is written once by init and freed only by close, which first waits
+    // for pool workers still inside `push_done` (`pushers`); async senders are waited for
+    // by the handle's own close. Shared is only ever borrowed shared.
     unsafe { &*((*l).shared as *const Shared) }
 }
 
@@ -119,6 +136,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         backend,
         events: Vec::with_capacity(1024),
         io: Vec::new(),
+        io_generation: Vec::new(),
         timers: crate::timer::Heap::default(),
         timer_counter: 0,
         idle_head: [ptr::null_mut(); 2],
@@ -126,8 +144,9 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         check_head: [ptr::null_mut(); 2],
         closing: ptr::null_mut(),
         pending: VecDeque::new(),
+        running: VecDeque::new(),
         async_ready: [ptr::null_mut(); 2],
-        sigmask: None,
+        block_sigprof: false,
         metrics: false,
         signal: Default::default(),
         process: Default::default(),
@@ -138,6 +157,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         async_head: AtomicPtr::new(ptr::null_mut()),
         done_head: AtomicPtr::new(ptr::null_mut()),
         idle_time_ns: AtomicU64::new(0),
+        pushers: AtomicUsize::new(0),
     });
     // SAFETY: caller guarantees `l` is writable; libuv keeps `data` across init, so do we.
     // The list heads are initialised after the box has its final address.
@@ -179,6 +199,17 @@ pub(crate) unsafe fn close(l: *mut uv_loop_t) -> c_int {
             }
             q = queue::next(q);
         }
+        // A pool worker may still be between publishing its last item and its wake-up.
+        let sh = shared(l);
+        let mut spins = 0u32;
+        while sh.pushers.load(Ordering::Acquire) != 0 {
+            spins += 1;
+            if spins.is_multiple_of(100) {
+                std::thread::yield_now();
+            } else {
+                core::hint::spin_loop();
+            }
+        }
         // Modules with per-loop resources (descriptors, internal handles) release them.
         crate::signal::loop_close(l);
         crate::process::loop_close(l);
@@ -190,6 +221,16 @@ pub(crate) unsafe fn close(l: *mut uv_loop_t) -> c_int {
         (*l).backend_fd = -1;
     }
     0
+}
+
+/// Is `l` an initialised, not closed loop? Entry points that hand work to other threads
+/// check it, so that a closed loop gets `UV_EINVAL` instead of a crash on a pool thread.
+///
+/// # Safety
+/// `l` is NULL or points to loop memory.
+pub(crate) unsafe fn is_open(l: *const uv_loop_t) -> bool {
+    // SAFETY: non-NULL `l` is readable (caller).
+    !l.is_null() && unsafe { !(*l).internal_fields.is_null() && !(*l).shared.is_null() }
 }
 
 /// Refreshes the cached loop time (`uv_update_time`).
@@ -211,6 +252,7 @@ pub(crate) unsafe fn alive(l: *mut uv_loop_t) -> bool {
         (*l).active_handles > 0
             || (*l).active_reqs.count > 0
             || !i.pending.is_empty()
+            || !i.running.is_empty()
             || !i.closing.is_null()
     }
 }
@@ -308,25 +350,28 @@ pub(crate) unsafe fn defer(l: *mut uv_loop_t, cb: PendingFn, data: *mut c_void) 
 #[allow(dead_code)]
 pub(crate) unsafe fn undefer(l: *mut uv_loop_t, data: *mut c_void) {
     // SAFETY: loop thread; no callback runs while we hold the borrow.
-    unsafe { (*inner(l)).pending.retain(|&(_, d)| d != data) };
+    unsafe {
+        let i = &mut *inner(l);
+        i.pending.retain(|&(_, d)| d != data);
+        i.running.retain(|&(_, d)| d != data);
+    }
 }
 
 /// Runs the callbacks that were pending when the phase began.
 unsafe fn run_pending(l: *mut uv_loop_t) {
-    // SAFETY: loop thread; the queue is taken out before any callback runs, so callbacks
-    // may defer more work (it runs in the next round).
+    // SAFETY: loop thread. The batch moves to `running` before any callback runs, so
+    // callbacks may defer more work (it runs in the next round) or undefer entries of this
+    // batch; each entry is popped under a short borrow that ends before its callback.
     unsafe {
-        if (*inner(l)).pending.is_empty() {
-            return;
+        {
+            let i = &mut *inner(l);
+            if i.pending.is_empty() {
+                return;
+            }
+            core::mem::swap(&mut i.pending, &mut i.running);
         }
-        let mut batch = core::mem::take(&mut (*inner(l)).pending);
-        while let Some((cb, data)) = batch.pop_front() {
+        while let Some((cb, data)) = (*inner(l)).running.pop_front() {
             cb(l, data);
-        }
-        // Give the allocation back if nothing was deferred meanwhile.
-        let i = &mut *inner(l);
-        if i.pending.is_empty() {
-            i.pending = batch;
         }
     }
 }
@@ -370,23 +415,7 @@ pub(crate) unsafe fn configure(l: *mut uv_loop_t, option: c_int, arg: c_int) -> 
             if arg != libc::SIGPROF {
                 return crate::error::UV_EINVAL;
             }
-            // SAFETY: plain-data sigset initialised by sigemptyset before use.
-            let mut set: libc::sigset_t = unsafe { core::mem::zeroed() };
-            // SAFETY: `set` is a live sigset_t.
-            unsafe {
-                libc::sigemptyset(&mut set);
-                libc::sigaddset(&mut set, libc::SIGPROF);
-            }
-            // The wait's mask is the thread's current mask plus SIGPROF.
-            // SAFETY: reads the current mask into a live sigset_t.
-            let mut cur: libc::sigset_t = unsafe { core::mem::zeroed() };
-            // SAFETY: both sets are live.
-            unsafe {
-                libc::pthread_sigmask(libc::SIG_SETMASK, ptr::null(), &mut cur);
-                libc::sigaddset(&mut cur, libc::SIGPROF);
-            }
-            let _ = set;
-            i.sigmask = Some(cur);
+            i.block_sigprof = true;
             0
         }
         1 => {
@@ -426,13 +455,24 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
         let i = &mut *inner(l);
         for (fd, e) in i.io.iter().enumerate() {
             if let Some(e) = e
-                && let Err(err) = backend.register(fd as c_int, fd as u64, e.interest)
+                && let Err(err) =
+                    backend.register(fd as c_int, token(fd as c_int, e.generation), e.interest)
             {
                 return crate::error::from_io(&err);
             }
         }
         (*l).backend_fd = backend.fd();
         i.backend = backend;
+        // Senders in other threads of the parent do not exist here.
+        let head = handle::loop_queue(l);
+        let mut q = queue::next(head);
+        while q != head {
+            let h = handle::from_queue_node(q);
+            if (*h).r#type == handle::UV_ASYNC {
+                crate::async_handle::reset_after_fork(h.cast());
+            }
+            q = queue::next(q);
+        }
     }
     0
 }
@@ -464,14 +504,26 @@ pub(crate) unsafe fn io_start(
     let idx = fd as usize;
     if i.io.len() <= idx {
         i.io.resize(idx + 1, None);
+        i.io_generation.resize(idx + 1, 0);
     }
-    let r = match i.io[idx] {
-        Some(_) => i.backend.modify(fd, fd as u64, interest),
-        None => i.backend.register(fd, fd as u64, interest),
+    let (generation, r) = match i.io[idx] {
+        Some(e) => (
+            e.generation,
+            i.backend.modify(fd, token(fd, e.generation), interest),
+        ),
+        None => {
+            let g = i.io_generation[idx];
+            (g, i.backend.register(fd, token(fd, g), interest))
+        }
     };
     match r {
         Ok(()) => {
-            i.io[idx] = Some(IoEntry { cb, data, interest });
+            i.io[idx] = Some(IoEntry {
+                cb,
+                data,
+                interest,
+                generation,
+            });
             0
         }
         Err(e) => crate::error::from_io(&e),
@@ -486,9 +538,11 @@ pub(crate) unsafe fn io_start(
 pub(crate) unsafe fn io_stop(l: *mut uv_loop_t, fd: c_int) {
     // SAFETY: loop thread; short borrow, no callback runs.
     let i = unsafe { &mut *inner(l) };
-    if let Some(slot) = i.io.get_mut(fd as usize)
+    let idx = fd as usize;
+    if let Some(slot) = i.io.get_mut(idx)
         && slot.take().is_some()
     {
+        i.io_generation[idx] = i.io_generation[idx].wrapping_add(1);
         let _ = i.backend.deregister(fd);
     }
 }
@@ -506,7 +560,16 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
             let metrics = i.metrics && timeout != 0;
             let entry = if metrics { sys::hrtime_ns() } else { 0 };
             let base = (*l).time;
-            let res = i.backend.wait(&mut events, timeout, i.sigmask.as_ref());
+            // The mask while waiting: the thread's own, as it is now, plus SIGPROF.
+            let mask = if i.block_sigprof {
+                let mut cur: libc::sigset_t = core::mem::zeroed();
+                libc::pthread_sigmask(libc::SIG_SETMASK, ptr::null(), &mut cur);
+                libc::sigaddset(&mut cur, libc::SIGPROF);
+                Some(cur)
+            } else {
+                None
+            };
+            let res = i.backend.wait(&mut events, timeout, mask.as_ref());
             if metrics {
                 let spent = sys::hrtime_ns().saturating_sub(entry);
                 shared(l).idle_time_ns.fetch_add(spent, Ordering::Relaxed);
@@ -534,8 +597,10 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
                 on_wake(l);
                 continue;
             }
-            let entry = io_entry(l, ev.token as usize);
-            if let Some(e) = entry {
+            let entry = io_entry(l, (ev.token & 0xffff_ffff) as usize);
+            if let Some(e) = entry
+                && e.generation == (ev.token >> 32) as u32
+            {
                 let ready = ev.ready & (e.interest | sys::ERROR);
                 if ready != 0 {
                     (e.cb)(l, e.data, ready);
@@ -664,6 +729,7 @@ pub(crate) unsafe fn push_done(w: *mut uv__work) {
     // SAFETY: the loop stays alive while the request is active; `wq[0]` is the link.
     unsafe {
         let sh = shared((*w).r#loop);
+        sh.pushers.fetch_add(1, Ordering::SeqCst);
         let mut head = sh.done_head.load(Ordering::Relaxed);
         loop {
             (*w).wq[0] = head.cast();
@@ -678,6 +744,7 @@ pub(crate) unsafe fn push_done(w: *mut uv__work) {
         if head.is_null() {
             sh.waker.wake();
         }
+        sh.pushers.fetch_sub(1, Ordering::Release);
     }
 }
 

@@ -201,9 +201,9 @@ pub unsafe extern "C" fn uv_loop_fork(loop_: *mut uv_loop_t) -> c_int {
 /// `loop_` is an initialised loop, run on its own thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_run(loop_: *mut uv_loop_t, mode: RunModeArg) -> c_int {
-    // SAFETY: checked non-NULL and initialised; the caller owns the loop thread.
+    // SAFETY: checked open; the caller owns the loop thread.
     unsafe {
-        if loop_.is_null() || (*loop_).internal_fields.is_null() || !(0..=2).contains(&mode) {
+        if !uvloop::is_open(loop_) || !(0..=2).contains(&mode) {
             return UV_EINVAL;
         }
         uvloop::run(loop_, mode)
@@ -224,8 +224,8 @@ pub unsafe extern "C" fn uv_stop(loop_: *mut uv_loop_t) {
 /// `loop_` is an initialised loop.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_loop_alive(loop_: *const uv_loop_t) -> c_int {
-    // SAFETY: initialised loop (caller); read-only.
-    unsafe { uvloop::alive(loop_.cast_mut()) as c_int }
+    // SAFETY: checked open; read-only.
+    unsafe { (uvloop::is_open(loop_) && uvloop::alive(loop_.cast_mut())) as c_int }
 }
 
 /// # Safety
@@ -256,8 +256,13 @@ pub unsafe extern "C" fn uv_backend_fd(loop_: *const uv_loop_t) -> c_int {
 /// `loop_` is an initialised loop.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_backend_timeout(loop_: *const uv_loop_t) -> c_int {
-    // SAFETY: initialised loop (caller).
-    unsafe { uvloop::backend_timeout(loop_.cast_mut()) }
+    // SAFETY: checked open.
+    unsafe {
+        if !uvloop::is_open(loop_) {
+            return 0;
+        }
+        uvloop::backend_timeout(loop_.cast_mut())
+    }
 }
 
 /// `uv_loop_configure(loop, option, ...)`. C declares it variadic (include/uv-fragments);
@@ -273,11 +278,13 @@ pub unsafe extern "C" fn uv_loop_configure(
     option: LoopOptionArg,
     arg: c_int,
 ) -> c_int {
-    if loop_.is_null() {
-        return UV_EINVAL;
+    // SAFETY: checked open.
+    unsafe {
+        if !uvloop::is_open(loop_) {
+            return UV_EINVAL;
+        }
+        uvloop::configure(loop_, option, arg)
     }
-    // SAFETY: initialised loop (caller).
-    unsafe { uvloop::configure(loop_, option, arg) }
 }
 
 /// # Safety

@@ -70,7 +70,8 @@ pub unsafe extern "C" fn uv_getaddrinfo(
     if req.is_null() || (node.is_none() && service.is_none()) {
         return UV_EINVAL;
     }
-    if getaddrinfo_cb.is_some() && loop_.is_null() {
+    // SAFETY: a non-NULL loop pointer points to loop memory (caller contract).
+    if getaddrinfo_cb.is_some() && !unsafe { crate::uvloop::is_open(loop_) } {
         return UV_EINVAL;
     }
     let ascii = match node.map(dns::idna_to_ascii).transpose() {
@@ -113,7 +114,8 @@ pub unsafe extern "C" fn uv_getnameinfo(
     if req.is_null() || addr.is_null() {
         return UV_EINVAL;
     }
-    if getnameinfo_cb.is_some() && loop_.is_null() {
+    // SAFETY: a non-NULL loop pointer points to loop memory (caller contract).
+    if getnameinfo_cb.is_some() && !unsafe { crate::uvloop::is_open(loop_) } {
         return UV_EINVAL;
     }
     // SAFETY: `addr` is readable for at least its family field (caller).

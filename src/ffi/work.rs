@@ -65,7 +65,8 @@ pub unsafe extern "C" fn uv_queue_work(
     work_cb: uv_work_cb,
     after_work_cb: uv_after_work_cb,
 ) -> c_int {
-    if work_cb.is_none() || loop_.is_null() || req.is_null() {
+    // SAFETY: a non-NULL loop pointer points to loop memory (caller contract).
+    if work_cb.is_none() || req.is_null() || !unsafe { crate::uvloop::is_open(loop_) } {
         return UV_EINVAL;
     }
     // SAFETY: caller guarantees `loop_` and `req` are valid.
@@ -247,7 +248,8 @@ pub unsafe extern "C" fn uv_random(
         // SAFETY: caller guarantees `buf` is writable for `buflen` bytes.
         return fill_random(unsafe { random_slice(buf, buflen) });
     }
-    if loop_.is_null() || req.is_null() {
+    // SAFETY: a non-NULL loop pointer points to loop memory (caller contract).
+    if req.is_null() || !unsafe { crate::uvloop::is_open(loop_) } {
         return UV_EINVAL;
     }
     // SAFETY: caller guarantees `loop_` and `req` are valid.

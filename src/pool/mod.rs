@@ -18,7 +18,7 @@
 //!   pool again. A forked child starts a fresh pool on its first `submit` (its parent's
 //!   workers do not exist there); the parent's queued work is not run in the child.
 //! - Work starts in submission order, from one `crossbeam_deque::Injector`. At most
-//!   `max(1, threads / 2)` workers run slow I/O (DNS) at once, so it never starves file
+//!   `(threads + 1) / 2` workers (as libuv) run slow I/O (DNS) at once, so it never starves file
 //!   I/O: a worker reserves a slow slot (a counter, with a compare-exchange) before it
 //!   runs a slow item; when none is free it moves the item to a second queue of deferred
 //!   slow work, which workers look at first whenever a slot is free. The worker that frees
@@ -220,7 +220,7 @@ impl Pool {
         }
         st.stop = false;
         self.slow_limit
-            .store((st.threads.len() / 2).max(1), Ordering::SeqCst);
+            .store(st.threads.len().div_ceil(2), Ordering::SeqCst);
         self.running.store(true, Ordering::Release);
     }
 
@@ -241,7 +241,9 @@ impl Pool {
     #[inline]
     fn reserve_slow(&self) -> bool {
         let limit = self.slow_limit.load(Ordering::Relaxed);
-        let mut cur = self.slow_running.load(Ordering::Relaxed);
+        // SeqCst: pairs with the release of a slot, so that a worker looking for a slot
+        // never misses one freed while a third party moved work to `deferred`.
+        let mut cur = self.slow_running.load(Ordering::SeqCst);
         while cur < limit {
             match self.slow_running.compare_exchange_weak(
                 cur,
@@ -407,7 +409,13 @@ fn spawn_worker(p: &'static Pool, stack: usize) -> Result<libc::pthread_t, c_int
 fn threads_from_env() -> usize {
     match std::env::var_os("UV_THREADPOOL_SIZE") {
         None => DEFAULT_THREADS,
-        Some(v) => atoi(v.as_encoded_bytes()).clamp(1, MAX_THREADS as i64) as usize,
+        // libuv reads the value into an unsigned int: a negative one wraps to huge and is
+        // clamped to the maximum; 0 means 1.
+        Some(v) => match atoi(v.as_encoded_bytes()) {
+            0 => 1,
+            n if n < 0 => MAX_THREADS,
+            n => (n as usize).min(MAX_THREADS),
+        },
     }
 }
 
