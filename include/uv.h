@@ -415,41 +415,9 @@ typedef enum uv_thread_create_flags {
   UV_THREAD_HAS_STACK_SIZE = 1,
 } uv_thread_create_flags;
 
-typedef void (*uv_fs_event_cb)(uv_fs_event_t *handle, const char *filename, int events, int status);
-
-typedef struct uv_timespec_t {
-  long tv_sec;
-  long tv_nsec;
-} uv_timespec_t;
-
-typedef struct uv_stat_t {
-  uint64_t st_dev;
-  uint64_t st_mode;
-  uint64_t st_nlink;
-  uint64_t st_uid;
-  uint64_t st_gid;
-  uint64_t st_rdev;
-  uint64_t st_ino;
-  uint64_t st_size;
-  uint64_t st_blksize;
-  uint64_t st_blocks;
-  uint64_t st_flags;
-  uint64_t st_gen;
-  struct uv_timespec_t st_atim;
-  struct uv_timespec_t st_mtim;
-  struct uv_timespec_t st_ctim;
-  struct uv_timespec_t st_birthtim;
-} uv_stat_t;
-
-typedef void (*uv_fs_poll_cb)(uv_fs_poll_t *handle, int status, const struct uv_stat_t *prev, const struct uv_stat_t *curr);
-
 typedef int uv_file;
 
 typedef void (*uv_connect_cb)(uv_connect_t *req, int status);
-
-typedef int uv_os_sock_t;
-
-typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
 
 typedef pid_t uv_pid_t;
 
@@ -470,11 +438,9 @@ typedef void (*uv_write_cb)(uv_write_t *req, int status);
 
 typedef void (*uv_shutdown_cb)(uv_shutdown_t *req, int status);
 
+typedef int uv_os_sock_t;
+
 typedef void (*uv_close_cb)(uv_handle_t *handle);
-
-typedef void (*uv_udp_send_cb)(uv_udp_send_t *req, int status);
-
-typedef void (*uv_udp_recv_cb)(uv_udp_t *handle, ssize_t nread, const struct uv_buf_t *buf, const struct sockaddr *addr, unsigned int flags);
 
 typedef void *(*uv_malloc_func)(size_t size);
 
@@ -505,6 +471,34 @@ typedef void (*uv_fs_cb)(uv_fs_t *req);
 typedef uid_t uv_uid_t;
 
 typedef gid_t uv_gid_t;
+
+typedef struct uv_timespec_t {
+  long tv_sec;
+  long tv_nsec;
+} uv_timespec_t;
+
+typedef struct uv_stat_t {
+  uint64_t st_dev;
+  uint64_t st_mode;
+  uint64_t st_nlink;
+  uint64_t st_uid;
+  uint64_t st_gid;
+  uint64_t st_rdev;
+  uint64_t st_ino;
+  uint64_t st_size;
+  uint64_t st_blksize;
+  uint64_t st_blocks;
+  uint64_t st_flags;
+  uint64_t st_gen;
+  struct uv_timespec_t st_atim;
+  struct uv_timespec_t st_mtim;
+  struct uv_timespec_t st_ctim;
+  struct uv_timespec_t st_birthtim;
+} uv_stat_t;
+
+typedef void (*uv_fs_event_cb)(uv_fs_event_t *handle, const char *filename, int events, int status);
+
+typedef void (*uv_fs_poll_cb)(uv_fs_poll_t *handle, int status, const struct uv_stat_t *prev, const struct uv_stat_t *curr);
 
 typedef struct uv_timeval64_t {
   int64_t tv_sec;
@@ -542,6 +536,8 @@ typedef struct uv_rusage_t {
   uint64_t ru_nivcsw;
 } uv_rusage_t;
 
+typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
+
 typedef pthread_t uv_thread_t;
 
 typedef void (*uv_thread_cb)(void *arg);
@@ -559,6 +555,10 @@ typedef pthread_barrier_t uv_barrier_t;
 typedef pthread_once_t uv_once_t;
 
 typedef pthread_key_t uv_key_t;
+
+typedef void (*uv_udp_send_cb)(uv_udp_send_t *req, int status);
+
+typedef void (*uv_udp_recv_cb)(uv_udp_t *handle, ssize_t nread, const struct uv_buf_t *buf, const struct sockaddr *addr, unsigned int flags);
 
 typedef void (*uv_work_cb)(uv_work_t *req);
 
@@ -1107,22 +1107,6 @@ typedef struct uv_thread_options_s {
 extern "C" {
 #endif // __cplusplus
 
-UV_EXTERN int uv_fs_event_init(uv_loop_t *loop, uv_fs_event_t *handle);
-
-UV_EXTERN int uv_fs_event_start(uv_fs_event_t *handle, uv_fs_event_cb cb, const char *path, unsigned int flags);
-
-UV_EXTERN int uv_fs_event_stop(uv_fs_event_t *handle);
-
-UV_EXTERN int uv_fs_event_getpath(uv_fs_event_t *handle, char *buffer, size_t *size);
-
-UV_EXTERN int uv_fs_poll_init(uv_loop_t *loop, uv_fs_poll_t *handle);
-
-UV_EXTERN int uv_fs_poll_start(uv_fs_poll_t *handle, uv_fs_poll_cb poll_cb, const char *path, unsigned int interval);
-
-UV_EXTERN int uv_fs_poll_stop(uv_fs_poll_t *handle);
-
-UV_EXTERN int uv_fs_poll_getpath(uv_fs_poll_t *handle, char *buffer, size_t *size);
-
 UV_EXTERN int uv_pipe(uv_file *fds, int read_flags, int write_flags);
 
 UV_EXTERN int uv_pipe_init(uv_loop_t *loop, uv_pipe_t *handle, int ipc);
@@ -1144,14 +1128,6 @@ UV_EXTERN int uv_pipe_pending_count(uv_pipe_t *handle);
 UV_EXTERN uv_handle_type uv_pipe_pending_type(uv_pipe_t *handle);
 
 UV_EXTERN int uv_pipe_chmod(uv_pipe_t *handle, int flags);
-
-UV_EXTERN int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
-
-UV_EXTERN int uv_poll_init_socket(uv_loop_t *loop, uv_poll_t *handle, uv_os_sock_t socket);
-
-UV_EXTERN int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
-
-UV_EXTERN int uv_poll_stop(uv_poll_t *handle);
 
 UV_EXTERN int uv_spawn(uv_loop_t *loop, uv_process_t *handle, const uv_process_options_t *options);
 
@@ -1234,48 +1210,6 @@ UV_EXTERN int uv_tty_get_winsize(uv_tty_t *tty, int *width, int *height);
 UV_EXTERN void uv_tty_set_vterm_state(uv_tty_vtermstate_t state);
 
 UV_EXTERN int uv_tty_get_vterm_state(uv_tty_vtermstate_t *state);
-
-UV_EXTERN int uv_udp_init(uv_loop_t *loop, uv_udp_t *handle);
-
-UV_EXTERN int uv_udp_init_ex(uv_loop_t *loop, uv_udp_t *handle, unsigned int flags);
-
-UV_EXTERN int uv_udp_open(uv_udp_t *handle, uv_os_sock_t sock);
-
-UV_EXTERN int uv_udp_bind(uv_udp_t *handle, const struct sockaddr *addr, unsigned int flags);
-
-UV_EXTERN int uv_udp_connect(uv_udp_t *handle, const struct sockaddr *addr);
-
-UV_EXTERN int uv_udp_getpeername(const uv_udp_t *handle, struct sockaddr *name, int *namelen);
-
-UV_EXTERN int uv_udp_getsockname(const uv_udp_t *handle, struct sockaddr *name, int *namelen);
-
-UV_EXTERN int uv_udp_set_membership(uv_udp_t *handle, const char *multicast_addr, const char *interface_addr, uv_membership membership);
-
-UV_EXTERN int uv_udp_set_source_membership(uv_udp_t *handle, const char *multicast_addr, const char *interface_addr, const char *source_addr, uv_membership membership);
-
-UV_EXTERN int uv_udp_set_multicast_loop(uv_udp_t *handle, int on);
-
-UV_EXTERN int uv_udp_set_multicast_ttl(uv_udp_t *handle, int ttl);
-
-UV_EXTERN int uv_udp_set_multicast_interface(uv_udp_t *handle, const char *interface_addr);
-
-UV_EXTERN int uv_udp_set_broadcast(uv_udp_t *handle, int on);
-
-UV_EXTERN int uv_udp_set_ttl(uv_udp_t *handle, int ttl);
-
-UV_EXTERN int uv_udp_send(uv_udp_send_t *req, uv_udp_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, const struct sockaddr *addr, uv_udp_send_cb send_cb);
-
-UV_EXTERN int uv_udp_try_send(uv_udp_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, const struct sockaddr *addr);
-
-UV_EXTERN int uv_udp_recv_start(uv_udp_t *handle, uv_alloc_cb alloc_cb, uv_udp_recv_cb recv_cb);
-
-UV_EXTERN int uv_udp_using_recvmmsg(const uv_udp_t *handle);
-
-UV_EXTERN int uv_udp_recv_stop(uv_udp_t *handle);
-
-UV_EXTERN size_t uv_udp_get_send_queue_size(const uv_udp_t *handle);
-
-UV_EXTERN size_t uv_udp_get_send_queue_count(const uv_udp_t *handle);
 
 UV_EXTERN int uv_replace_allocator(uv_malloc_func malloc_func, uv_realloc_func realloc_func, uv_calloc_func calloc_func, uv_free_func free_func);
 
@@ -1515,6 +1449,22 @@ UV_EXTERN const char *uv_fs_get_path(const uv_fs_t *req);
 
 UV_EXTERN struct uv_stat_t *uv_fs_get_statbuf(uv_fs_t *req);
 
+UV_EXTERN int uv_fs_event_init(uv_loop_t *loop, uv_fs_event_t *handle);
+
+UV_EXTERN int uv_fs_event_start(uv_fs_event_t *handle, uv_fs_event_cb cb, const char *path, unsigned int flags);
+
+UV_EXTERN int uv_fs_event_stop(uv_fs_event_t *handle);
+
+UV_EXTERN int uv_fs_event_getpath(uv_fs_event_t *handle, char *buffer, size_t *size);
+
+UV_EXTERN int uv_fs_poll_init(uv_loop_t *loop, uv_fs_poll_t *handle);
+
+UV_EXTERN int uv_fs_poll_start(uv_fs_poll_t *handle, uv_fs_poll_cb poll_cb, const char *path, unsigned int interval);
+
+UV_EXTERN int uv_fs_poll_stop(uv_fs_poll_t *handle);
+
+UV_EXTERN int uv_fs_poll_getpath(uv_fs_poll_t *handle, char *buffer, size_t *size);
+
 UV_EXTERN unsigned int uv_version(void);
 
 UV_EXTERN const char *uv_version_string(void);
@@ -1609,6 +1559,14 @@ UV_EXTERN uint64_t uv_get_total_memory(void);
 
 UV_EXTERN uint64_t uv_get_constrained_memory(void);
 
+UV_EXTERN int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
+
+UV_EXTERN int uv_poll_init_socket(uv_loop_t *loop, uv_poll_t *handle, uv_os_sock_t socket);
+
+UV_EXTERN int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
+
+UV_EXTERN int uv_poll_stop(uv_poll_t *handle);
+
 UV_EXTERN int uv_thread_create(uv_thread_t *tid, uv_thread_cb entry, void *arg);
 
 UV_EXTERN int uv_thread_create_ex(uv_thread_t *tid, const uv_thread_options_t *params, uv_thread_cb entry, void *arg);
@@ -1685,11 +1643,55 @@ UV_EXTERN void *uv_key_get(uv_key_t *key);
 
 UV_EXTERN void uv_key_set(uv_key_t *key, void *value);
 
+UV_EXTERN int uv_udp_init(uv_loop_t *loop, uv_udp_t *handle);
+
+UV_EXTERN int uv_udp_init_ex(uv_loop_t *loop, uv_udp_t *handle, unsigned int flags);
+
+UV_EXTERN int uv_udp_open(uv_udp_t *handle, uv_os_sock_t sock);
+
+UV_EXTERN int uv_udp_bind(uv_udp_t *handle, const struct sockaddr *addr, unsigned int flags);
+
+UV_EXTERN int uv_udp_connect(uv_udp_t *handle, const struct sockaddr *addr);
+
+UV_EXTERN int uv_udp_getpeername(const uv_udp_t *handle, struct sockaddr *name, int *namelen);
+
+UV_EXTERN int uv_udp_getsockname(const uv_udp_t *handle, struct sockaddr *name, int *namelen);
+
+UV_EXTERN int uv_udp_set_membership(uv_udp_t *handle, const char *multicast_addr, const char *interface_addr, uv_membership membership);
+
+UV_EXTERN int uv_udp_set_source_membership(uv_udp_t *handle, const char *multicast_addr, const char *interface_addr, const char *source_addr, uv_membership membership);
+
+UV_EXTERN int uv_udp_set_multicast_loop(uv_udp_t *handle, int on);
+
+UV_EXTERN int uv_udp_set_multicast_ttl(uv_udp_t *handle, int ttl);
+
+UV_EXTERN int uv_udp_set_multicast_interface(uv_udp_t *handle, const char *interface_addr);
+
+UV_EXTERN int uv_udp_set_broadcast(uv_udp_t *handle, int on);
+
+UV_EXTERN int uv_udp_set_ttl(uv_udp_t *handle, int ttl);
+
+UV_EXTERN int uv_udp_send(uv_udp_send_t *req, uv_udp_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, const struct sockaddr *addr, uv_udp_send_cb send_cb);
+
+UV_EXTERN int uv_udp_try_send(uv_udp_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, const struct sockaddr *addr);
+
+UV_EXTERN int uv_udp_recv_start(uv_udp_t *handle, uv_alloc_cb alloc_cb, uv_udp_recv_cb recv_cb);
+
+UV_EXTERN int uv_udp_using_recvmmsg(const uv_udp_t *handle);
+
+UV_EXTERN int uv_udp_recv_stop(uv_udp_t *handle);
+
+UV_EXTERN size_t uv_udp_get_send_queue_size(const uv_udp_t *handle);
+
+UV_EXTERN size_t uv_udp_get_send_queue_count(const uv_udp_t *handle);
+
 UV_EXTERN int uv_queue_work(uv_loop_t *loop_, uv_work_t *req, uv_work_cb work_cb, uv_after_work_cb after_work_cb);
 
 UV_EXTERN int uv_cancel(uv_req_t *req);
 
 UV_EXTERN int uv_random(uv_loop_t *loop_, uv_random_t *req, void *buf, size_t buflen, unsigned int flags, uv_random_cb cb);
+
+extern void uv_fs_req_cleanup(uv_fs_t *req);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -19,6 +19,16 @@ pub(crate) const INTERNAL: u32 = 0x0000_0010;
 pub(crate) const READABLE: u32 = 0x0000_4000;
 #[allow(dead_code)]
 pub(crate) const WRITABLE: u32 = 0x0000_8000;
+/// `UV_HANDLE_BOUND`: a socket handle was bound (UDP, TCP).
+pub(crate) const BOUND: u32 = 0x0000_2000;
+/// `UV_HANDLE_IPV6`: the socket is AF_INET6 (UDP, TCP).
+pub(crate) const IPV6: u32 = 0x0040_0000;
+/// `UV_HANDLE_UDP_PROCESSING`: a UDP handle is running its send callbacks.
+pub(crate) const UDP_PROCESSING: u32 = 0x0100_0000;
+/// `UV_HANDLE_UDP_CONNECTED`: a UDP handle has a default peer (`uv_udp_connect`).
+pub(crate) const UDP_CONNECTED: u32 = 0x0200_0000;
+/// `UV_HANDLE_UDP_RECVMMSG`: `uv_udp_init_ex` was given `UV_UDP_RECVMMSG`.
+pub(crate) const UDP_RECVMMSG: u32 = 0x0400_0000;
 
 // Handle type tags (uv_handle_type), as plain ints.
 pub(crate) const UV_UNKNOWN_HANDLE: c_int = 0;

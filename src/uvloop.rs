@@ -463,6 +463,11 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
         }
         (*l).backend_fd = backend.fd();
         i.backend = backend;
+        // Modules with their own kernel objects re-create them for the child.
+        let r = crate::fs_event::loop_fork(l);
+        if r != 0 {
+            return r;
+        }
         // Senders in other threads of the parent do not exist here.
         let head = handle::loop_queue(l);
         let mut q = queue::next(head);
@@ -528,6 +533,17 @@ pub(crate) unsafe fn io_start(
         }
         Err(e) => crate::error::from_io(&e),
     }
+}
+
+/// Is `fd` registered with this loop?
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread only.
+#[allow(dead_code)]
+pub(crate) unsafe fn io_registered(l: *mut uv_loop_t, fd: c_int) -> bool {
+    // SAFETY: loop thread; a short shared borrow.
+    let i = unsafe { &*inner(l) };
+    fd >= 0 && i.io.get(fd as usize).is_some_and(|e| e.is_some())
 }
 
 /// Removes `fd`'s registration; events already collected for it are dropped.

@@ -10,8 +10,7 @@
 //! `uv_tcp_simultaneous_accepts` (0 on Unix),
 //! `uv_pipe_pending_instances` and `uv_tty_set_vterm_state` (no-ops on Unix),
 //! `uv_tty_get_vterm_state` (`UV_ENOTSUP` on Unix), and the field readers
-//! `uv_stream_get_write_queue_size`, `uv_udp_get_send_queue_size`,
-//! `uv_udp_get_send_queue_count`, `uv_process_get_pid`.
+//! `uv_stream_get_write_queue_size`, `uv_process_get_pid`.
 //!
 //! Not implemented yet, by area (each moves to its module when written):
 //! - streams: `uv_listen`, `uv_accept`, `uv_read_start`, `uv_read_stop`, `uv_write`,
@@ -25,12 +24,9 @@
 //!   `uv_pipe_getsockname`, `uv_pipe_getpeername`, `uv_pipe_pending_count`,
 //!   `uv_pipe_pending_type`, `uv_pipe_chmod`;
 //! - TTY: `uv_tty_init`, `uv_tty_set_mode`, `uv_tty_reset_mode`, `uv_tty_get_winsize`;
-//! - UDP: every `uv_udp_*` function except the two queue readers;
-//! - poll: `uv_poll_init`, `uv_poll_init_socket`, `uv_poll_start`, `uv_poll_stop`;
 //! - signals: `uv_signal_init`, `uv_signal_start`, `uv_signal_start_oneshot`,
 //!   `uv_signal_stop`;
-//! - processes: `uv_spawn`, `uv_process_kill`, `uv_kill`;
-//! - filesystem watchers: `uv_fs_event_*`, `uv_fs_poll_*`.
+//! - processes: `uv_spawn`, `uv_process_kill`, `uv_kill`.
 //!
 //! None of these runs callbacks, so no loop phase applies; all may be called from any
 //! thread (they touch no loop state).
@@ -50,12 +46,9 @@ pub(crate) const ENOTSUP: c_int = -95;
 /// `UV_UNKNOWN_HANDLE`, as the `c_int` that C reads as `uv_handle_type`.
 pub(crate) const UNKNOWN_HANDLE: HandleTypeArg = 0;
 
-mod fs_watch;
 mod pipe;
-mod poll;
 mod process;
 mod signal;
 mod stream;
 mod tcp;
 mod tty;
-mod udp;

@@ -1,0 +1,585 @@
+//! UDP handles: datagram sockets with a queue of send requests and a receive callback.
+//!
+//! A handle's socket lives in `u.fd` (-1 until one exists). `uv_udp_init` creates none;
+//! `uv_udp_init_ex` with `AF_INET`/`AF_INET6` creates it at once; otherwise the first
+//! `uv_udp_bind`, `uv_udp_connect`, send to an address, `uv_udp_recv_start` or multicast
+//! membership binds it to the wildcard address of the family it needs (libuv's deferred
+//! bind).
+//!
+//! Private state, in the handle's `io_watcher` bytes ([`State`]): the write queue (send
+//! requests not written yet, in submission order), the completed queue (written or failed,
+//! callback not run yet), the interest registered with the loop and whether a pending-phase
+//! flush is queued. The 32 `reserved` bytes are unused. Flags keep libuv's values
+//! (`handle::BOUND`, `IPV6`, `UDP_PROCESSING`, `UDP_CONNECTED`, `UDP_RECVMMSG`). A send
+//! request keeps its destination, buffer list and status in its private bytes
+//! ([`send::SendState`]).
+//!
+//! Callbacks: receive callbacks run in the poll phase, when the socket is readable. Send
+//! callbacks run either in the pending phase (a send written at once queues a flush with
+//! `uvloop::defer`, as libuv's `uv__io_feed`) or in the poll phase (a send that had to
+//! wait for the socket to become writable). Closing a handle fails its unwritten sends
+//! with `UV_ECANCELED`; every send callback runs before the close callback.
+//!
+//! Everything here runs on the loop's thread.
+
+pub(crate) mod options;
+pub(crate) mod recv;
+pub(crate) mod send;
+
+use crate::error::{self, UV_EINVAL};
+use crate::ffi::types::*;
+use crate::ffi::types_io::*;
+use crate::handle;
+use crate::queue::{self, Node};
+use crate::sys;
+use crate::uvloop;
+use core::ffi::{c_int, c_uint, c_void};
+use core::mem::{size_of, zeroed};
+
+/// `UV_UDP_IPV6ONLY`, `UV_UDP_PARTIAL`, ... as plain numbers.
+pub(crate) const UDP_IPV6ONLY: c_uint = 1;
+pub(crate) const UDP_PARTIAL: c_uint = 2;
+pub(crate) const UDP_REUSEADDR: c_uint = 4;
+pub(crate) const UDP_MMSG_CHUNK: c_uint = 8;
+pub(crate) const UDP_MMSG_FREE: c_uint = 16;
+pub(crate) const UDP_LINUX_RECVERR: c_uint = 32;
+pub(crate) const UDP_RECVMMSG: c_uint = 256;
+
+/// libuv's `UV__UDP_DGRAM_MAXSIZE`: the size suggested to the allocation callback, and the
+/// slot size of one datagram in a `recvmmsg` buffer.
+pub(crate) const DGRAM_MAXSIZE: usize = 64 * 1024;
+
+/// The private state of a UDP handle, kept in its `io_watcher` bytes.
+#[repr(C)]
+pub(crate) struct State {
+    /// Send requests not written yet, linked through `SendState::queue`.
+    pub(crate) write_queue: Node,
+    /// Written or failed send requests whose callbacks have not run yet.
+    pub(crate) completed: Node,
+    /// The interest registered with the loop (`sys::READABLE | sys::WRITABLE`); 0: none.
+    pub(crate) interest: u32,
+    /// A pending-phase flush is queued (libuv's `uv__io_feed`).
+    pub(crate) fed: u32,
+}
+
+const _: () = assert!(size_of::<State>() <= size_of::<uv__io_s>());
+const _: () = assert!(align_of::<State>() <= align_of::<uv__io_s>());
+
+/// The private state of `h`.
+#[inline(always)]
+pub(crate) fn state(h: *mut uv_udp_t) -> *mut State {
+    // SAFETY: projection of a field address; no read.
+    unsafe { (&raw mut (*h).io_watcher).cast() }
+}
+
+#[inline(always)]
+pub(crate) fn base(h: *mut uv_udp_t) -> *mut uv_handle_t {
+    h.cast()
+}
+
+/// The socket of `h`, -1 when none.
+///
+/// # Safety
+/// `h` is a live UDP handle.
+#[inline(always)]
+pub(crate) unsafe fn fd(h: *const uv_udp_t) -> c_int {
+    // SAFETY: caller guarantees `h` is live; UDP handles keep their socket in `u.fd`.
+    unsafe { (*h).u.fd }
+}
+
+/// A socket address of any family rsuv sends to: `AF_INET`, `AF_INET6` or `AF_UNIX`.
+#[derive(Clone, Copy)]
+pub(crate) struct SockAddr {
+    pub(crate) storage: libc::sockaddr_storage,
+    pub(crate) len: libc::socklen_t,
+}
+
+impl SockAddr {
+    /// The address length `uv_udp_*` uses for `family` (`allow_unix`: `AF_UNIX` too, as
+    /// `uv_udp_send` allows), else `None`.
+    pub(crate) fn len_of(family: c_int, allow_unix: bool) -> Option<usize> {
+        match family {
+            libc::AF_INET => Some(size_of::<libc::sockaddr_in>()),
+            libc::AF_INET6 => Some(size_of::<libc::sockaddr_in6>()),
+            libc::AF_UNIX if allow_unix => Some(size_of::<libc::sockaddr_un>()),
+            _ => None,
+        }
+    }
+
+    /// An address from its first `bytes.len()` bytes (at most `sockaddr_storage`).
+    pub(crate) fn from_bytes(bytes: &[u8]) -> SockAddr {
+        // SAFETY: an all-zero sockaddr_storage is valid.
+        let mut storage: libc::sockaddr_storage = unsafe { zeroed() };
+        let n = bytes.len().min(size_of::<libc::sockaddr_storage>());
+        // SAFETY: `storage` is plain data of at least `n` bytes; the regions are distinct.
+        unsafe {
+            core::ptr::copy_nonoverlapping(bytes.as_ptr(), (&raw mut storage).cast::<u8>(), n)
+        };
+        SockAddr {
+            storage,
+            len: n as libc::socklen_t,
+        }
+    }
+
+    /// The wildcard address of `domain` (port 0), for the deferred bind.
+    pub(crate) fn any(domain: c_int) -> Option<SockAddr> {
+        // SAFETY: an all-zero sockaddr_storage is valid.
+        let mut storage: libc::sockaddr_storage = unsafe { zeroed() };
+        storage.ss_family = domain as libc::sa_family_t;
+        // All-zero is INADDR_ANY / in6addr_any.
+        let len = match domain {
+            libc::AF_INET => size_of::<libc::sockaddr_in>(),
+            libc::AF_INET6 => size_of::<libc::sockaddr_in6>(),
+            _ => return None,
+        };
+        Some(SockAddr {
+            storage,
+            len: len as libc::socklen_t,
+        })
+    }
+
+    pub(crate) fn family(&self) -> c_int {
+        c_int::from(self.storage.ss_family)
+    }
+
+    pub(crate) fn as_ptr(&self) -> *const libc::sockaddr {
+        (&raw const self.storage).cast()
+    }
+}
+
+/// The errno of the last failed call as a libuv error code.
+fn last_err() -> c_int {
+    error::last_error()
+}
+
+/// `setsockopt(fd, level, name, &val, sizeof val)`.
+pub(crate) fn setsockopt<T>(fd: c_int, level: c_int, name: c_int, val: &T) -> c_int {
+    // SAFETY: `val` is a live value of `size_of::<T>()` bytes; the kernel validates `fd`.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (val as *const T).cast::<c_void>(),
+            size_of::<T>() as libc::socklen_t,
+        )
+    };
+    if r == 0 { 0 } else { last_err() }
+}
+
+/// A new non-blocking, close-on-exec datagram socket of `domain`.
+fn new_socket(domain: c_int) -> Result<c_int, c_int> {
+    // SAFETY: socket(2) takes no pointers.
+    let fd = unsafe {
+        libc::socket(
+            domain,
+            libc::SOCK_DGRAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        )
+    };
+    if fd < 0 { Err(last_err()) } else { Ok(fd) }
+}
+
+// ---------------------------------------------------------------------------------------
+// Initialisation, open, bind, connect.
+
+/// `uv_udp_init_ex`: `domain` is `AF_UNSPEC` (no socket yet), `AF_INET` or `AF_INET6`;
+/// `flags` the checked extra flags (`UV_UDP_RECVMMSG` or 0).
+///
+/// # Safety
+/// `l` is an initialised loop; `h` is writable memory of `sizeof(uv_udp_t)`.
+pub(crate) unsafe fn init(
+    l: *mut uv_loop_t,
+    h: *mut uv_udp_t,
+    domain: c_int,
+    flags: c_uint,
+) -> c_int {
+    let sock = if domain == libc::AF_UNSPEC {
+        -1
+    } else {
+        match new_socket(domain) {
+            Ok(fd) => fd,
+            Err(e) => return e,
+        }
+    };
+    // SAFETY: caller guarantees `h` is writable and `l` initialised; the state is
+    // initialised before the handle is used.
+    unsafe {
+        handle::init(l, base(h), handle::UV_UDP);
+        (*h).u.fd = sock;
+        (*h).send_queue_size = 0;
+        (*h).send_queue_count = 0;
+        (*h).alloc_cb = None;
+        (*h).recv_cb = None;
+        (*h).reserved = [core::ptr::null_mut(); 4];
+        let s = state(h);
+        queue::init(&raw mut (*s).write_queue);
+        queue::init(&raw mut (*s).completed);
+        (*s).interest = 0;
+        (*s).fed = 0;
+        if flags & UDP_RECVMMSG != 0 {
+            (*h).flags |= handle::UDP_RECVMMSG;
+        }
+        if domain == libc::AF_INET6 {
+            (*h).flags |= handle::IPV6;
+        }
+    }
+    0
+}
+
+/// Does a live handle of `l` already hold descriptor `sock`? (libuv asks whether the
+/// descriptor is watched; rsuv asks every handle type that keeps a descriptor in `u.fd`.)
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+unsafe fn fd_in_use(l: *mut uv_loop_t, sock: c_int) -> bool {
+    // SAFETY: loop thread; the handle list holds live handles; only the types that keep a
+    // descriptor in `u.fd` are read there.
+    unsafe {
+        let head = handle::loop_queue(l);
+        let mut q = queue::next(head);
+        while q != head {
+            let h = handle::from_queue_node(q);
+            q = queue::next(q);
+            let keeps_fd = matches!(
+                (*h).r#type,
+                handle::UV_TCP
+                    | handle::UV_NAMED_PIPE
+                    | handle::UV_TTY
+                    | handle::UV_UDP
+                    | handle::UV_POLL
+            );
+            if keeps_fd && !handle::is_closing(h) && (*h).u.fd == sock {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// `SO_REUSEADDR` on `fd` (libuv's `uv__set_reuse` on Linux).
+fn set_reuse(fd: c_int) -> c_int {
+    setsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, &1 as &c_int)
+}
+
+/// `uv_udp_open`: adopts an existing socket (made non-blocking and address-reusable).
+///
+/// # Safety
+/// `h` is a live UDP handle, not closing; loop thread.
+pub(crate) unsafe fn open(h: *mut uv_udp_t, sock: c_int) -> c_int {
+    // SAFETY: caller guarantees `h` is live.
+    unsafe {
+        if fd(h) != -1 {
+            return error::UV_EBUSY;
+        }
+        if sock < 0 {
+            return error::UV_EBADF;
+        }
+        if fd_in_use((*h).r#loop, sock) {
+            return error::UV_EEXIST;
+        }
+        let mut on: c_int = 1;
+        if libc::ioctl(sock, libc::FIONBIO, &mut on) != 0 {
+            return last_err();
+        }
+        let r = set_reuse(sock);
+        if r != 0 {
+            return r;
+        }
+        (*h).u.fd = sock;
+        // Connected already? Then sends go without an address.
+        let mut peer: libc::sockaddr_storage = zeroed();
+        let mut len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        if libc::getpeername(sock, (&raw mut peer).cast(), &mut len) == 0 && len > 0 {
+            (*h).flags |= handle::UDP_CONNECTED;
+        }
+        // The socket options of the right protocol level need the family.
+        let mut domain: c_int = 0;
+        let mut dlen = size_of::<c_int>() as libc::socklen_t;
+        if libc::getsockopt(
+            sock,
+            libc::SOL_SOCKET,
+            libc::SO_DOMAIN,
+            (&raw mut domain).cast(),
+            &mut dlen,
+        ) == 0
+            && domain == libc::AF_INET6
+        {
+            (*h).flags |= handle::IPV6;
+        }
+    }
+    0
+}
+
+/// `uv_udp_bind` with checked `flags`, for an `AF_INET`/`AF_INET6` address.
+///
+/// # Safety
+/// `h` is a live UDP handle, not closing; loop thread.
+pub(crate) unsafe fn bind(h: *mut uv_udp_t, addr: &SockAddr, flags: c_uint) -> c_int {
+    if flags & !(UDP_IPV6ONLY | UDP_REUSEADDR | UDP_LINUX_RECVERR) != 0 {
+        return UV_EINVAL;
+    }
+    let family = addr.family();
+    if flags & UDP_IPV6ONLY != 0 && family != libc::AF_INET6 {
+        return UV_EINVAL;
+    }
+    // SAFETY: caller guarantees `h` is live.
+    unsafe {
+        let mut sock = fd(h);
+        if sock == -1 {
+            match new_socket(family) {
+                Ok(s) => sock = s,
+                Err(e) => return e,
+            }
+            (*h).u.fd = sock;
+        }
+        if flags & UDP_LINUX_RECVERR != 0 {
+            let r = match family {
+                libc::AF_INET => setsockopt(sock, libc::IPPROTO_IP, libc::IP_RECVERR, &1),
+                libc::AF_INET6 => setsockopt(sock, libc::IPPROTO_IPV6, libc::IPV6_RECVERR, &1),
+                _ => 0,
+            };
+            if r != 0 {
+                return r;
+            }
+        }
+        if flags & UDP_REUSEADDR != 0 {
+            let r = set_reuse(sock);
+            if r != 0 {
+                return r;
+            }
+        }
+        if flags & UDP_IPV6ONLY != 0 {
+            let r = setsockopt(sock, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, &1 as &c_int);
+            if r != 0 {
+                return r;
+            }
+        }
+        if libc::bind(sock, addr.as_ptr(), addr.len) != 0 {
+            let e = last_err();
+            // A socket of the other family: the BSDs say EAFNOSUPPORT, libuv says EINVAL.
+            return if e == error::UV_EAFNOSUPPORT {
+                UV_EINVAL
+            } else {
+                e
+            };
+        }
+        if family == libc::AF_INET6 {
+            (*h).flags |= handle::IPV6;
+        }
+        (*h).flags |= handle::BOUND;
+    }
+    0
+}
+
+/// Binds `h` to the wildcard address of `domain` if it has no socket yet.
+///
+/// # Safety
+/// `h` is a live UDP handle, not closing; loop thread.
+pub(crate) unsafe fn maybe_deferred_bind(h: *mut uv_udp_t, domain: c_int, flags: c_uint) -> c_int {
+    // SAFETY: caller guarantees `h` is live.
+    if unsafe { fd(h) } != -1 {
+        return 0;
+    }
+    match SockAddr::any(domain) {
+        // SAFETY: forwarded caller guarantee.
+        Some(a) => unsafe { bind(h, &a, flags) },
+        // A socket of another family (AF_UNIX) is never made implicitly.
+        None => UV_EINVAL,
+    }
+}
+
+/// `uv_udp_connect` with an address: the caller checked family and connected state.
+///
+/// # Safety
+/// `h` is a live UDP handle, not closing; loop thread.
+pub(crate) unsafe fn connect(h: *mut uv_udp_t, addr: &SockAddr) -> c_int {
+    // SAFETY: caller guarantees `h` is live; `addr` is a valid address of `len` bytes.
+    unsafe {
+        let r = maybe_deferred_bind(h, addr.family(), 0);
+        if r != 0 {
+            return r;
+        }
+        loop {
+            if libc::connect(fd(h), addr.as_ptr(), addr.len) == 0 {
+                break;
+            }
+            let e = last_err();
+            if e != error::UV_EINTR {
+                return e;
+            }
+        }
+        (*h).flags |= handle::UDP_CONNECTED;
+    }
+    0
+}
+
+/// `uv_udp_connect(h, NULL)`: drops the default peer (connect to `AF_UNSPEC`).
+///
+/// # Safety
+/// `h` is a live, connected UDP handle; loop thread.
+pub(crate) unsafe fn disconnect(h: *mut uv_udp_t) -> c_int {
+    // SAFETY: caller guarantees `h` is live; an all-zero sockaddr is AF_UNSPEC.
+    unsafe {
+        let addr: libc::sockaddr = zeroed();
+        loop {
+            if libc::connect(fd(h), &addr, size_of::<libc::sockaddr>() as libc::socklen_t) == 0 {
+                break;
+            }
+            let e = last_err();
+            if e != error::UV_EINTR {
+                return e;
+            }
+        }
+        (*h).flags &= !handle::UDP_CONNECTED;
+    }
+    0
+}
+
+/// `getsockname` (`peer` false) or `getpeername` into `name` of `*namelen` bytes.
+///
+/// # Safety
+/// `h` is a live UDP handle with a socket; `name` is writable for `*namelen` bytes.
+pub(crate) unsafe fn sock_name(
+    h: *const uv_udp_t,
+    peer: bool,
+    name: *mut libc::sockaddr,
+    namelen: &mut c_int,
+) -> c_int {
+    let mut len = (*namelen).max(0) as libc::socklen_t;
+    // SAFETY: `name` is writable for `len` bytes (caller); the kernel writes at most that.
+    let r = unsafe {
+        if peer {
+            libc::getpeername(fd(h), name, &mut len)
+        } else {
+            libc::getsockname(fd(h), name, &mut len)
+        }
+    };
+    if r != 0 {
+        return last_err();
+    }
+    *namelen = len as c_int;
+    0
+}
+
+// ---------------------------------------------------------------------------------------
+// The loop's view: readiness, the pending flush, interest, closing.
+
+/// Sets the interest registered for `h`'s socket (0: none). No-op without a socket.
+///
+/// # Safety
+/// `h` is a live UDP handle; loop thread.
+pub(crate) unsafe fn set_interest(h: *mut uv_udp_t, interest: u32) -> c_int {
+    // SAFETY: caller guarantees `h` is live; `h` stays valid while registered (closing
+    // deregisters it).
+    unsafe {
+        let s = state(h);
+        let sock = fd(h);
+        if sock == -1 || (*s).interest == interest {
+            return 0;
+        }
+        let l = (*h).r#loop;
+        if interest == 0 {
+            uvloop::io_stop(l, sock);
+        } else {
+            let r = uvloop::io_start(l, sock, interest, on_io, h.cast());
+            if r != 0 {
+                return r;
+            }
+        }
+        (*s).interest = interest;
+    }
+    0
+}
+
+/// The socket is ready (`ready`: `sys` bits). An error condition alone counts as ready for
+/// what is wanted, so that the failing call reports it (libuv does the same).
+unsafe fn on_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
+    let h: *mut uv_udp_t = data.cast();
+    // SAFETY: `data` is the live handle registered with this callback; nothing is borrowed
+    // across the callbacks the helpers run.
+    unsafe {
+        let mut ready = ready;
+        if ready & sys::ERROR != 0 {
+            ready |= (*state(h)).interest & (sys::READABLE | sys::WRITABLE);
+        }
+        if ready & sys::READABLE != 0 {
+            recv::on_readable(h);
+        }
+        // A receive callback may have closed the handle.
+        if ready & sys::WRITABLE != 0 && fd(h) != -1 {
+            send::flush(h);
+            send::run_completed(h);
+        }
+    }
+}
+
+/// Queues a pending-phase flush of `h` once (libuv's `uv__io_feed`).
+///
+/// # Safety
+/// `h` is a live, not closing UDP handle; loop thread.
+pub(crate) unsafe fn feed(h: *mut uv_udp_t) {
+    // SAFETY: caller guarantees `h` is live; closing undefers it.
+    unsafe {
+        let s = state(h);
+        if (*s).fed == 0 {
+            (*s).fed = 1;
+            uvloop::defer((*h).r#loop, on_pending, h.cast());
+        }
+    }
+}
+
+/// The pending phase: write what can be written, then run the send callbacks.
+unsafe fn on_pending(_l: *mut uv_loop_t, data: *mut c_void) {
+    let h: *mut uv_udp_t = data.cast();
+    // SAFETY: `data` is a live handle: a closing handle removes its deferred flush.
+    unsafe {
+        (*state(h)).fed = 0;
+        send::flush(h);
+        send::run_completed(h);
+    }
+}
+
+/// `uv_close` on a UDP handle: stops watching, drops the queued flush, closes the socket.
+///
+/// # Safety
+/// `h` is a live UDP handle, being closed; loop thread.
+pub(crate) unsafe fn close(h: *mut uv_handle_t) {
+    let h: *mut uv_udp_t = h.cast();
+    // SAFETY: caller guarantees `h` is a live UDP handle.
+    unsafe {
+        let l = (*h).r#loop;
+        let s = state(h);
+        let sock = fd(h);
+        if (*s).interest != 0 {
+            uvloop::io_stop(l, sock);
+            (*s).interest = 0;
+        }
+        if (*s).fed != 0 {
+            uvloop::undefer(l, h.cast());
+            (*s).fed = 0;
+        }
+        handle::stop(base(h));
+        if sock != -1 {
+            libc::close(sock);
+            (*h).u.fd = -1;
+        }
+    }
+}
+
+/// Last words before the close callback: unwritten sends fail with `UV_ECANCELED`, then
+/// every send callback runs.
+///
+/// # Safety
+/// `h` is a closed UDP handle; loop thread.
+pub(crate) unsafe fn finish_close(h: *mut uv_handle_t) {
+    let h: *mut uv_udp_t = h.cast();
+    // SAFETY: caller guarantees `h` is live until its close callback.
+    unsafe {
+        send::cancel_all(h);
+        send::run_completed(h);
+        debug_assert!((*h).send_queue_count == 0);
+        (*h).recv_cb = None;
+        (*h).alloc_cb = None;
+    }
+}
