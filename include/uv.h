@@ -415,33 +415,6 @@ typedef enum uv_thread_create_flags {
   UV_THREAD_HAS_STACK_SIZE = 1,
 } uv_thread_create_flags;
 
-typedef int uv_file;
-
-typedef void (*uv_connect_cb)(uv_connect_t *req, int status);
-
-typedef pid_t uv_pid_t;
-
-typedef void (*uv_signal_cb)(uv_signal_t *handle, int signum);
-
-typedef void (*uv_connection_cb)(uv_stream_t *server, int status);
-
-typedef struct uv_buf_t {
-  char *base;
-  size_t len;
-} uv_buf_t;
-
-typedef void (*uv_alloc_cb)(uv_handle_t *handle, size_t suggested_size, struct uv_buf_t *buf);
-
-typedef void (*uv_read_cb)(uv_stream_t *stream, ssize_t nread, const struct uv_buf_t *buf);
-
-typedef void (*uv_write_cb)(uv_write_t *req, int status);
-
-typedef void (*uv_shutdown_cb)(uv_shutdown_t *req, int status);
-
-typedef int uv_os_sock_t;
-
-typedef void (*uv_close_cb)(uv_handle_t *handle);
-
 typedef void *(*uv_malloc_func)(size_t size);
 
 typedef void *(*uv_realloc_func)(void *ptr, size_t size);
@@ -451,6 +424,8 @@ typedef void *(*uv_calloc_func)(size_t count, size_t size);
 typedef void (*uv_free_func)(void *ptr);
 
 typedef void (*uv_walk_cb)(uv_handle_t *handle, void *arg);
+
+typedef void (*uv_close_cb)(uv_handle_t *handle);
 
 typedef void (*uv_timer_cb)(uv_timer_t *handle);
 
@@ -467,6 +442,13 @@ typedef void (*uv_getaddrinfo_cb)(uv_getaddrinfo_t *req, int status, struct addr
 typedef void (*uv_getnameinfo_cb)(uv_getnameinfo_t *req, int status, const char *hostname, const char *service);
 
 typedef void (*uv_fs_cb)(uv_fs_t *req);
+
+typedef int uv_file;
+
+typedef struct uv_buf_t {
+  char *base;
+  size_t len;
+} uv_buf_t;
 
 typedef uid_t uv_uid_t;
 
@@ -505,6 +487,8 @@ typedef struct uv_timeval64_t {
   int32_t tv_usec;
 } uv_timeval64_t;
 
+typedef pid_t uv_pid_t;
+
 typedef int uv_os_fd_t;
 
 typedef struct uv_lib_t {
@@ -536,7 +520,23 @@ typedef struct uv_rusage_t {
   uint64_t ru_nivcsw;
 } uv_rusage_t;
 
+typedef void (*uv_connect_cb)(uv_connect_t *req, int status);
+
+typedef int uv_os_sock_t;
+
 typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
+
+typedef void (*uv_signal_cb)(uv_signal_t *handle, int signum);
+
+typedef void (*uv_connection_cb)(uv_stream_t *server, int status);
+
+typedef void (*uv_alloc_cb)(uv_handle_t *handle, size_t suggested_size, struct uv_buf_t *buf);
+
+typedef void (*uv_read_cb)(uv_stream_t *stream, ssize_t nread, const struct uv_buf_t *buf);
+
+typedef void (*uv_write_cb)(uv_write_t *req, int status);
+
+typedef void (*uv_shutdown_cb)(uv_shutdown_t *req, int status);
 
 typedef pthread_t uv_thread_t;
 
@@ -1107,110 +1107,6 @@ typedef struct uv_thread_options_s {
 extern "C" {
 #endif // __cplusplus
 
-UV_EXTERN int uv_pipe(uv_file *fds, int read_flags, int write_flags);
-
-UV_EXTERN int uv_pipe_init(uv_loop_t *loop, uv_pipe_t *handle, int ipc);
-
-UV_EXTERN int uv_pipe_open(uv_pipe_t *handle, uv_file file);
-
-UV_EXTERN int uv_pipe_bind(uv_pipe_t *handle, const char *name);
-
-UV_EXTERN void uv_pipe_connect(uv_connect_t *req, uv_pipe_t *handle, const char *name, uv_connect_cb cb);
-
-UV_EXTERN int uv_pipe_getsockname(const uv_pipe_t *handle, char *buffer, size_t *size);
-
-UV_EXTERN int uv_pipe_getpeername(const uv_pipe_t *handle, char *buffer, size_t *size);
-
-UV_EXTERN void uv_pipe_pending_instances(uv_pipe_t *handle, int count);
-
-UV_EXTERN int uv_pipe_pending_count(uv_pipe_t *handle);
-
-UV_EXTERN uv_handle_type uv_pipe_pending_type(uv_pipe_t *handle);
-
-UV_EXTERN int uv_pipe_chmod(uv_pipe_t *handle, int flags);
-
-UV_EXTERN int uv_spawn(uv_loop_t *loop, uv_process_t *handle, const uv_process_options_t *options);
-
-UV_EXTERN int uv_process_kill(uv_process_t *handle, int signum);
-
-UV_EXTERN int uv_kill(int pid, int signum);
-
-UV_EXTERN uv_pid_t uv_process_get_pid(const uv_process_t *handle);
-
-UV_EXTERN int uv_signal_init(uv_loop_t *loop, uv_signal_t *handle);
-
-UV_EXTERN int uv_signal_start(uv_signal_t *handle, uv_signal_cb signal_cb, int signum);
-
-UV_EXTERN int uv_signal_start_oneshot(uv_signal_t *handle, uv_signal_cb signal_cb, int signum);
-
-UV_EXTERN int uv_signal_stop(uv_signal_t *handle);
-
-UV_EXTERN int uv_listen(uv_stream_t *stream, int backlog, uv_connection_cb cb);
-
-UV_EXTERN int uv_accept(uv_stream_t *server, uv_stream_t *client);
-
-UV_EXTERN int uv_read_start(uv_stream_t *stream, uv_alloc_cb alloc_cb, uv_read_cb read_cb);
-
-UV_EXTERN int uv_read_stop(uv_stream_t *stream);
-
-UV_EXTERN int uv_write(uv_write_t *req, uv_stream_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, uv_write_cb cb);
-
-UV_EXTERN int uv_write2(uv_write_t *req, uv_stream_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, uv_stream_t *send_handle, uv_write_cb cb);
-
-UV_EXTERN int uv_try_write(uv_stream_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs);
-
-UV_EXTERN int uv_try_write2(uv_stream_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, uv_stream_t *send_handle);
-
-UV_EXTERN int uv_shutdown(uv_shutdown_t *req, uv_stream_t *handle, uv_shutdown_cb cb);
-
-UV_EXTERN int uv_is_readable(const uv_stream_t *handle);
-
-UV_EXTERN int uv_is_writable(const uv_stream_t *handle);
-
-UV_EXTERN int uv_stream_set_blocking(uv_stream_t *handle, int blocking);
-
-UV_EXTERN size_t uv_stream_get_write_queue_size(const uv_stream_t *stream);
-
-UV_EXTERN int uv_send_buffer_size(uv_handle_t *handle, int *value);
-
-UV_EXTERN int uv_recv_buffer_size(uv_handle_t *handle, int *value);
-
-UV_EXTERN int uv_tcp_init(uv_loop_t *loop, uv_tcp_t *handle);
-
-UV_EXTERN int uv_tcp_init_ex(uv_loop_t *loop, uv_tcp_t *handle, unsigned int flags);
-
-UV_EXTERN int uv_tcp_open(uv_tcp_t *handle, uv_os_sock_t sock);
-
-UV_EXTERN int uv_tcp_nodelay(uv_tcp_t *handle, int enable);
-
-UV_EXTERN int uv_tcp_keepalive(uv_tcp_t *handle, int enable, unsigned int delay);
-
-UV_EXTERN int uv_tcp_simultaneous_accepts(uv_tcp_t *handle, int enable);
-
-UV_EXTERN int uv_tcp_bind(uv_tcp_t *handle, const struct sockaddr *addr, unsigned int flags);
-
-UV_EXTERN int uv_tcp_getsockname(const uv_tcp_t *handle, struct sockaddr *name, int *namelen);
-
-UV_EXTERN int uv_tcp_getpeername(const uv_tcp_t *handle, struct sockaddr *name, int *namelen);
-
-UV_EXTERN int uv_tcp_close_reset(uv_tcp_t *handle, uv_close_cb close_cb);
-
-UV_EXTERN int uv_tcp_connect(uv_connect_t *req, uv_tcp_t *handle, const struct sockaddr *addr, uv_connect_cb cb);
-
-UV_EXTERN int uv_socketpair(int type, int protocol, uv_os_sock_t *socket_vector, int flags0, int flags1);
-
-UV_EXTERN int uv_tty_init(uv_loop_t *loop, uv_tty_t *tty, uv_file fd, int readable);
-
-UV_EXTERN int uv_tty_set_mode(uv_tty_t *tty, uv_tty_mode_t mode);
-
-UV_EXTERN int uv_tty_reset_mode(void);
-
-UV_EXTERN int uv_tty_get_winsize(uv_tty_t *tty, int *width, int *height);
-
-UV_EXTERN void uv_tty_set_vterm_state(uv_tty_vtermstate_t state);
-
-UV_EXTERN int uv_tty_get_vterm_state(uv_tty_vtermstate_t *state);
-
 UV_EXTERN int uv_replace_allocator(uv_malloc_func malloc_func, uv_realloc_func realloc_func, uv_calloc_func calloc_func, uv_free_func free_func);
 
 UV_EXTERN size_t uv_loop_size(void);
@@ -1559,6 +1455,28 @@ UV_EXTERN uint64_t uv_get_total_memory(void);
 
 UV_EXTERN uint64_t uv_get_constrained_memory(void);
 
+UV_EXTERN int uv_pipe(uv_file *fds, int read_flags, int write_flags);
+
+UV_EXTERN int uv_pipe_init(uv_loop_t *loop_, uv_pipe_t *handle, int ipc);
+
+UV_EXTERN int uv_pipe_open(uv_pipe_t *handle, uv_file file);
+
+UV_EXTERN int uv_pipe_bind(uv_pipe_t *handle, const char *name);
+
+UV_EXTERN void uv_pipe_connect(uv_connect_t *req, uv_pipe_t *handle, const char *name, uv_connect_cb cb);
+
+UV_EXTERN int uv_pipe_getsockname(const uv_pipe_t *handle, char *buffer, size_t *size);
+
+UV_EXTERN int uv_pipe_getpeername(const uv_pipe_t *handle, char *buffer, size_t *size);
+
+UV_EXTERN void uv_pipe_pending_instances(uv_pipe_t *handle, int count);
+
+UV_EXTERN int uv_pipe_pending_count(uv_pipe_t *handle);
+
+UV_EXTERN uv_handle_type uv_pipe_pending_type(uv_pipe_t *handle);
+
+UV_EXTERN int uv_pipe_chmod(uv_pipe_t *handle, int flags);
+
 UV_EXTERN int uv_poll_init(uv_loop_t *loop, uv_poll_t *handle, int fd);
 
 UV_EXTERN int uv_poll_init_socket(uv_loop_t *loop, uv_poll_t *handle, uv_os_sock_t socket);
@@ -1566,6 +1484,76 @@ UV_EXTERN int uv_poll_init_socket(uv_loop_t *loop, uv_poll_t *handle, uv_os_sock
 UV_EXTERN int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
 
 UV_EXTERN int uv_poll_stop(uv_poll_t *handle);
+
+UV_EXTERN int uv_spawn(uv_loop_t *loop_, uv_process_t *handle, const uv_process_options_t *options);
+
+UV_EXTERN int uv_process_kill(uv_process_t *handle, int signum);
+
+UV_EXTERN int uv_kill(int pid, int signum);
+
+UV_EXTERN uv_pid_t uv_process_get_pid(const uv_process_t *handle);
+
+UV_EXTERN int uv_signal_init(uv_loop_t *loop_, uv_signal_t *handle);
+
+UV_EXTERN int uv_signal_start(uv_signal_t *handle, uv_signal_cb signal_cb, int signum);
+
+UV_EXTERN int uv_signal_start_oneshot(uv_signal_t *handle, uv_signal_cb signal_cb, int signum);
+
+UV_EXTERN int uv_signal_stop(uv_signal_t *handle);
+
+UV_EXTERN int uv_listen(uv_stream_t *stream, int backlog, uv_connection_cb cb);
+
+UV_EXTERN int uv_accept(uv_stream_t *server, uv_stream_t *client);
+
+UV_EXTERN int uv_read_start(uv_stream_t *stream, uv_alloc_cb alloc_cb, uv_read_cb read_cb);
+
+UV_EXTERN int uv_read_stop(uv_stream_t *stream);
+
+UV_EXTERN int uv_write(uv_write_t *req, uv_stream_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, uv_write_cb cb);
+
+UV_EXTERN int uv_write2(uv_write_t *req, uv_stream_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, uv_stream_t *send_handle, uv_write_cb cb);
+
+UV_EXTERN int uv_try_write(uv_stream_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs);
+
+UV_EXTERN int uv_try_write2(uv_stream_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, uv_stream_t *send_handle);
+
+UV_EXTERN int uv_shutdown(uv_shutdown_t *req, uv_stream_t *handle, uv_shutdown_cb cb);
+
+UV_EXTERN int uv_is_readable(const uv_stream_t *handle);
+
+UV_EXTERN int uv_is_writable(const uv_stream_t *handle);
+
+UV_EXTERN int uv_stream_set_blocking(uv_stream_t *handle, int blocking);
+
+UV_EXTERN size_t uv_stream_get_write_queue_size(const uv_stream_t *stream);
+
+UV_EXTERN int uv_send_buffer_size(uv_handle_t *handle, int *value);
+
+UV_EXTERN int uv_recv_buffer_size(uv_handle_t *handle, int *value);
+
+UV_EXTERN int uv_tcp_init(uv_loop_t *loop_, uv_tcp_t *handle);
+
+UV_EXTERN int uv_tcp_init_ex(uv_loop_t *loop_, uv_tcp_t *handle, unsigned int flags);
+
+UV_EXTERN int uv_tcp_open(uv_tcp_t *handle, uv_os_sock_t sock);
+
+UV_EXTERN int uv_tcp_nodelay(uv_tcp_t *handle, int enable);
+
+UV_EXTERN int uv_tcp_keepalive(uv_tcp_t *handle, int enable, unsigned int delay);
+
+UV_EXTERN int uv_tcp_simultaneous_accepts(uv_tcp_t *handle, int enable);
+
+UV_EXTERN int uv_tcp_bind(uv_tcp_t *handle, const struct sockaddr *addr, unsigned int flags);
+
+UV_EXTERN int uv_tcp_getsockname(const uv_tcp_t *handle, struct sockaddr *name, int *namelen);
+
+UV_EXTERN int uv_tcp_getpeername(const uv_tcp_t *handle, struct sockaddr *name, int *namelen);
+
+UV_EXTERN int uv_tcp_close_reset(uv_tcp_t *handle, uv_close_cb close_cb);
+
+UV_EXTERN int uv_tcp_connect(uv_connect_t *req, uv_tcp_t *handle, const struct sockaddr *addr, uv_connect_cb cb);
+
+UV_EXTERN int uv_socketpair(int type, int protocol, uv_os_sock_t *socket_vector, int flags0, int flags1);
 
 UV_EXTERN int uv_thread_create(uv_thread_t *tid, uv_thread_cb entry, void *arg);
 
@@ -1643,6 +1631,18 @@ UV_EXTERN void *uv_key_get(uv_key_t *key);
 
 UV_EXTERN void uv_key_set(uv_key_t *key, void *value);
 
+UV_EXTERN int uv_tty_init(uv_loop_t *loop, uv_tty_t *tty, uv_file fd, int readable);
+
+UV_EXTERN int uv_tty_set_mode(uv_tty_t *tty, uv_tty_mode_t mode);
+
+UV_EXTERN int uv_tty_reset_mode(void);
+
+UV_EXTERN int uv_tty_get_winsize(uv_tty_t *tty, int *width, int *height);
+
+UV_EXTERN void uv_tty_set_vterm_state(uv_tty_vtermstate_t state);
+
+UV_EXTERN int uv_tty_get_vterm_state(uv_tty_vtermstate_t *state);
+
 UV_EXTERN int uv_udp_init(uv_loop_t *loop, uv_udp_t *handle);
 
 UV_EXTERN int uv_udp_init_ex(uv_loop_t *loop, uv_udp_t *handle, unsigned int flags);
@@ -1692,6 +1692,10 @@ UV_EXTERN int uv_cancel(uv_req_t *req);
 UV_EXTERN int uv_random(uv_loop_t *loop_, uv_random_t *req, void *buf, size_t buflen, unsigned int flags, uv_random_cb cb);
 
 extern void uv_fs_req_cleanup(uv_fs_t *req);
+
+extern int uv_pipe_open(uv_pipe_t *pipe, int file);
+
+extern int uv_udp_open(uv_udp_t *handle, uv_os_sock_t sock);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -19,9 +19,13 @@ pub(crate) const INTERNAL: u32 = 0x0000_0010;
 pub(crate) const READABLE: u32 = 0x0000_4000;
 #[allow(dead_code)]
 pub(crate) const WRITABLE: u32 = 0x0000_8000;
+/// `UV_SIGNAL_ONE_SHOT`: a signal handle started with `uv_signal_start_oneshot`.
+pub(crate) const SIGNAL_ONE_SHOT: u32 = 0x0200_0000;
 /// `UV_HANDLE_BOUND`: a socket handle was bound (UDP, TCP).
+#[allow(dead_code)]
 pub(crate) const BOUND: u32 = 0x0000_2000;
 /// `UV_HANDLE_IPV6`: the socket is AF_INET6 (UDP, TCP).
+#[allow(dead_code)]
 pub(crate) const IPV6: u32 = 0x0040_0000;
 /// `UV_HANDLE_UDP_PROCESSING`: a UDP handle is running its send callbacks.
 pub(crate) const UDP_PROCESSING: u32 = 0x0100_0000;
@@ -29,6 +33,24 @@ pub(crate) const UDP_PROCESSING: u32 = 0x0100_0000;
 pub(crate) const UDP_CONNECTED: u32 = 0x0200_0000;
 /// `UV_HANDLE_UDP_RECVMMSG`: `uv_udp_init_ex` was given `UV_UDP_RECVMMSG`.
 pub(crate) const UDP_RECVMMSG: u32 = 0x0400_0000;
+/// `UV_HANDLE_SHUTTING`: a stream has a shutdown request queued.
+pub(crate) const SHUTTING: u32 = 0x0000_0100;
+/// `UV_HANDLE_SHUT`: a stream's write side was shut down.
+pub(crate) const SHUT: u32 = 0x0000_0200;
+/// `UV_HANDLE_READ_PARTIAL`: a stream's last read did not fill the buffer.
+pub(crate) const READ_PARTIAL: u32 = 0x0000_0400;
+/// `UV_HANDLE_READ_EOF`: a stream read end-of-file.
+pub(crate) const READ_EOF: u32 = 0x0000_0800;
+/// `UV_HANDLE_READING`: `uv_read_start` is in force on a stream.
+pub(crate) const READING: u32 = 0x0000_1000;
+/// `UV_HANDLE_BLOCKING_WRITES`: a stream writes synchronously (a TTY that was not reopened).
+pub(crate) const BLOCKING_WRITES: u32 = 0x0010_0000;
+/// `UV_HANDLE_TCP_NODELAY`: apply TCP_NODELAY when the socket is created.
+pub(crate) const TCP_NODELAY: u32 = 0x0100_0000;
+/// `UV_HANDLE_TCP_KEEPALIVE`: apply SO_KEEPALIVE when the socket is created.
+pub(crate) const TCP_KEEPALIVE: u32 = 0x0200_0000;
+/// `UV_HANDLE_TCP_SINGLE_ACCEPT`: `uv_tcp_simultaneous_accepts(h, 0)`.
+pub(crate) const TCP_SINGLE_ACCEPT: u32 = 0x0400_0000;
 
 // Handle type tags (uv_handle_type), as plain ints.
 pub(crate) const UV_UNKNOWN_HANDLE: c_int = 0;

@@ -21,8 +21,6 @@ pub use types_io::*;
 pub mod types_req;
 pub use types_req::*;
 
-pub mod stubs;
-
 pub mod core;
 pub mod dns;
 pub mod error;
@@ -30,7 +28,13 @@ pub mod fs;
 pub mod fs_watch;
 pub mod misc;
 pub mod os;
+pub mod pipe;
 pub mod poll;
+pub mod process;
+pub mod signal;
+pub mod stream;
+pub mod tcp;
 pub mod thread;
+pub mod tty;
 pub mod udp;
 pub mod work;

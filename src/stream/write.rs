@@ -1,0 +1,563 @@
+//! The write side of a stream: the write queue, `uv_try_write`, and shutdown.
+//!
+//! `uv_write` copies the buffer list into the request (`bufsml` for up to four buffers, as
+//! libuv; a heap copy beyond) and queues it. When the queue was empty it writes at once
+//! with one `writev` (`sendmsg` with `MSG_NOSIGNAL` on sockets, so a closed peer is an
+//! `UV_EPIPE` through the callback rather than a SIGPIPE); what is left waits for the
+//! descriptor to become writable. Written (or failed) requests move to the completed
+//! queue and their callbacks run in the pending phase, oldest first. `write_queue_size`
+//! is the number of bytes queued and not yet written; a failed request's remainder is
+//! subtracted just before its callback, as libuv does. A shutdown waits for the queue to
+//! drain, then `shutdown(SHUT_WR)` and its callback.
+
+use super::{SOCKET, fd, feed, is_ipc, priv_of, req_register, req_unregister, unwant, want};
+use crate::error::{UV_EAGAIN, UV_EBADF, UV_ECANCELED, UV_EINVAL, UV_ENOTCONN, UV_EPIPE};
+use crate::ffi::types::*;
+use crate::ffi::types_io::*;
+use crate::handle::{self, BLOCKING_WRITES, SHUT, SHUTTING, WRITABLE};
+use crate::queue::{self, Node};
+use crate::sys;
+use core::ffi::{c_int, c_uint};
+use core::mem::offset_of;
+use core::ptr;
+
+/// `UV_WRITE` and `UV_SHUTDOWN` (`uv_req_type`).
+const REQ_WRITE: c_int = 3;
+const REQ_SHUTDOWN: c_int = 4;
+/// At most this many buffers go to one `writev` (Linux's IOV_MAX).
+const IOV_MAX: usize = 1024;
+
+fn node(req: *mut uv_write_t) -> *mut Node {
+    req.cast::<u8>()
+        .wrapping_add(offset_of!(uv_write_t, queue))
+        .cast()
+}
+
+fn req_of(q: *mut Node) -> *mut uv_write_t {
+    q.cast::<u8>()
+        .wrapping_sub(offset_of!(uv_write_t, queue))
+        .cast()
+}
+
+fn total(bufs: &[uv_buf_t]) -> usize {
+    bufs.iter().map(|b| b.len).sum()
+}
+
+/// The descriptor a handle can send over IPC (TCP, pipe, UDP), -1 for anything else.
+///
+/// # Safety
+/// `h` is a live handle.
+unsafe fn sendable_fd(h: *const uv_handle_t) -> c_int {
+    // SAFETY: caller guarantees `h` is live.
+    unsafe {
+        match (*h).r#type {
+            handle::UV_TCP | handle::UV_NAMED_PIPE | handle::UV_UDP => (*h).u.fd,
+            _ => -1,
+        }
+    }
+}
+
+/// libuv's `uv__check_before_write`.
+///
+/// # Safety
+/// `s` is a live stream; `send_handle` is NULL or a live handle.
+unsafe fn check(s: *mut uv_stream_t, send_handle: *mut uv_stream_t) -> c_int {
+    // SAFETY: caller guarantees both are live.
+    unsafe {
+        if fd(s) < 0 {
+            return UV_EBADF;
+        }
+        if (*s).flags & WRITABLE == 0 {
+            return UV_EPIPE;
+        }
+        if !send_handle.is_null() {
+            if !is_ipc(s) {
+                return UV_EINVAL;
+            }
+            if handle::is_closing(send_handle.cast()) || sendable_fd(send_handle.cast()) < 0 {
+                return UV_EBADF;
+            }
+        }
+    }
+    0
+}
+
+/// `uv_write2` after the argument checks: queues `bufs` (and `send_handle`'s descriptor).
+///
+/// # Safety
+/// `req` is writable request memory; `s` a live stream; `bufs` holds `nbufs > 0` buffers;
+/// `send_handle` is NULL or a live handle.
+pub(crate) unsafe fn write2(
+    req: *mut uv_write_t,
+    s: *mut uv_stream_t,
+    bufs: *const uv_buf_t,
+    nbufs: c_uint,
+    send_handle: *mut uv_stream_t,
+    cb: uv_write_cb,
+) -> c_int {
+    // SAFETY: caller guarantees the pointers; the request is ours until its callback.
+    unsafe {
+        let r = check(s, send_handle);
+        if r != 0 {
+            return r;
+        }
+        // A non-zero size with an empty queue means failed requests are still waiting for
+        // their callbacks: do not try the descriptor now (libuv's rule).
+        let empty = (*s).write_queue_size == 0;
+        let l = (*s).r#loop;
+        (*req).r#type = REQ_WRITE;
+        req_register(l);
+        (*req).cb = cb;
+        (*req).handle = s;
+        (*req).error = 0;
+        (*req).send_handle = send_handle;
+        let src = core::slice::from_raw_parts(bufs, nbufs as usize);
+        (*req).bufs = if src.len() <= 4 {
+            let dst = (&raw mut (*req).bufsml).cast::<uv_buf_t>();
+            ptr::copy_nonoverlapping(bufs, dst, src.len());
+            dst
+        } else {
+            let copy: Box<[uv_buf_t]> = src
+                .iter()
+                .map(|b| uv_buf_t {
+                    base: b.base,
+                    len: b.len,
+                })
+                .collect();
+            Box::into_raw(copy).cast()
+        };
+        (*req).nbufs = nbufs;
+        (*req).write_index = 0;
+        (*s).write_queue_size += total(src);
+        queue::insert_tail(&raw mut (*priv_of(s)).write_queue, node(req));
+        if !(*s).connect_req.is_null() {
+            // Written once connected.
+        } else if empty {
+            do_write(s);
+        } else {
+            let r = want(s, sys::WRITABLE);
+            if r != 0 {
+                fail_head(s, r);
+            }
+        }
+    }
+    0
+}
+
+/// `uv_try_write2` after the argument checks.
+///
+/// # Safety
+/// `s` is a live stream; `bufs` holds `nbufs > 0` buffers; `send_handle` NULL or live.
+pub(crate) unsafe fn try_write2(
+    s: *mut uv_stream_t,
+    bufs: *const uv_buf_t,
+    nbufs: c_uint,
+    send_handle: *mut uv_stream_t,
+) -> c_int {
+    // SAFETY: caller guarantees the pointers.
+    unsafe {
+        if !(*s).connect_req.is_null() || (*s).write_queue_size != 0 {
+            return UV_EAGAIN;
+        }
+        let r = check(s, send_handle);
+        if r != 0 {
+            return r;
+        }
+        let n = raw_write(s, bufs, nbufs as usize, send_handle);
+        n.min(c_int::MAX as isize) as c_int
+    }
+}
+
+/// One `writev`/`sendmsg` of up to [`IOV_MAX`] buffers: bytes written, or a libuv error
+/// (`UV_EAGAIN` when the descriptor is full).
+unsafe fn raw_write(
+    s: *mut uv_stream_t,
+    bufs: *const uv_buf_t,
+    nbufs: usize,
+    send_handle: *mut uv_stream_t,
+) -> isize {
+    let n = nbufs.min(IOV_MAX);
+    // uv_buf_t has iovec's layout on Unix (base, len).
+    let iov: *mut libc::iovec = bufs.cast_mut().cast();
+    // SAFETY: `bufs` holds `nbufs` buffers the user keeps valid until the callback; the
+    // control buffer is a live, aligned local.
+    unsafe {
+        let fd = fd(s);
+        let socket = (*priv_of(s)).state & SOCKET != 0;
+        if !send_handle.is_null() && handle::is_closing(send_handle.cast()) {
+            return UV_EBADF as isize;
+        }
+        let r = loop {
+            let r = if !send_handle.is_null() {
+                let mut ctl = [0u64; 4];
+                let mut msg: libc::msghdr = core::mem::zeroed();
+                msg.msg_iov = iov;
+                msg.msg_iovlen = n;
+                msg.msg_control = ctl.as_mut_ptr().cast();
+                msg.msg_controllen =
+                    libc::CMSG_SPACE(core::mem::size_of::<c_int>() as u32) as usize;
+                let c = libc::CMSG_FIRSTHDR(&msg);
+                (*c).cmsg_level = libc::SOL_SOCKET;
+                (*c).cmsg_type = libc::SCM_RIGHTS;
+                (*c).cmsg_len = libc::CMSG_LEN(core::mem::size_of::<c_int>() as u32) as usize;
+                libc::CMSG_DATA(c)
+                    .cast::<c_int>()
+                    .write_unaligned(sendable_fd(send_handle.cast()));
+                libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL)
+            } else if socket {
+                if n == 1 {
+                    libc::send(fd, (*iov).iov_base, (*iov).iov_len, libc::MSG_NOSIGNAL)
+                } else {
+                    let mut msg: libc::msghdr = core::mem::zeroed();
+                    msg.msg_iov = iov;
+                    msg.msg_iovlen = n;
+                    libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL)
+                }
+            } else if n == 1 {
+                libc::write(fd, (*iov).iov_base, (*iov).iov_len)
+            } else {
+                libc::writev(fd, iov, n as c_int)
+            };
+            if r < 0 && errno() == libc::EINTR {
+                continue;
+            }
+            break r;
+        };
+        if r >= 0 {
+            return r;
+        }
+        match errno() {
+            e if e == libc::EAGAIN || e == libc::EWOULDBLOCK || e == libc::ENOBUFS => {
+                UV_EAGAIN as isize
+            }
+            e => -e as isize,
+        }
+    }
+}
+
+fn errno() -> c_int {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// Takes `n` written bytes off `req`; true when the request is fully written.
+unsafe fn advance(s: *mut uv_stream_t, req: *mut uv_write_t, mut n: usize) -> bool {
+    // SAFETY: `req` is a queued request of `s` whose `bufs` holds `nbufs` buffers.
+    unsafe {
+        (*s).write_queue_size -= n;
+        let mut i = (*req).write_index as usize;
+        let nbufs = (*req).nbufs as usize;
+        while i < nbufs {
+            let b = &mut *(*req).bufs.add(i);
+            if n >= b.len {
+                n -= b.len;
+                b.base = b.base.wrapping_add(b.len);
+                b.len = 0;
+                i += 1;
+            } else {
+                b.base = b.base.add(n);
+                b.len -= n;
+                break;
+            }
+        }
+        (*req).write_index = i as c_uint;
+        i == nbufs
+    }
+}
+
+/// The bytes `req` has not written yet.
+unsafe fn remaining(req: *mut uv_write_t) -> usize {
+    // SAFETY: `req.bufs` holds `nbufs` buffers.
+    unsafe {
+        let i = (*req).write_index as usize;
+        let n = (*req).nbufs as usize;
+        total(core::slice::from_raw_parts((*req).bufs.add(i), n - i))
+    }
+}
+
+/// Frees a heap copy of the buffer list.
+unsafe fn free_bufs(req: *mut uv_write_t) {
+    // SAFETY: `bufs` is either `bufsml` or the boxed slice of `nbufs` made by write2.
+    unsafe {
+        let small = (&raw mut (*req).bufsml).cast::<uv_buf_t>();
+        if !(*req).bufs.is_null() && (*req).bufs != small {
+            drop(Box::from_raw(ptr::slice_from_raw_parts_mut(
+                (*req).bufs,
+                (*req).nbufs as usize,
+            )));
+        }
+        (*req).bufs = ptr::null_mut();
+    }
+}
+
+/// Moves a finished request to the completed queue and schedules the callbacks.
+unsafe fn finish(s: *mut uv_stream_t, req: *mut uv_write_t) {
+    // SAFETY: `req` is on `s`'s write queue.
+    unsafe {
+        queue::remove(node(req));
+        if (*req).error == 0 {
+            free_bufs(req);
+        }
+        queue::insert_tail(&raw mut (*priv_of(s)).completed, node(req));
+        feed(s);
+    }
+}
+
+/// Fails the oldest queued request with `err`.
+unsafe fn fail_head(s: *mut uv_stream_t, err: c_int) {
+    // SAFETY: `s` is live; its queue holds live requests.
+    unsafe {
+        let head = &raw mut (*priv_of(s)).write_queue;
+        if queue::is_empty(head) {
+            return;
+        }
+        let req = req_of(queue::next(head));
+        (*req).error = err;
+        finish(s, req);
+    }
+}
+
+/// Writes as much of the queue as the descriptor takes (libuv's `uv__write`, continuing
+/// with the next request when one completes).
+///
+/// # Safety
+/// `s` is a live stream with a descriptor; loop thread.
+pub(crate) unsafe fn do_write(s: *mut uv_stream_t) {
+    // SAFETY: caller guarantees `s` is live; no user callback runs here.
+    unsafe {
+        let head = &raw mut (*priv_of(s)).write_queue;
+        loop {
+            if queue::is_empty(head) {
+                return;
+            }
+            let req = req_of(queue::next(head));
+            let i = (*req).write_index as usize;
+            let n = raw_write(
+                s,
+                (*req).bufs.add(i),
+                (*req).nbufs as usize - i,
+                (*req).send_handle,
+            );
+            if n >= 0 {
+                // The descriptor went with the first bytes.
+                (*req).send_handle = ptr::null_mut();
+                if advance(s, req, n as usize) {
+                    finish(s, req);
+                    continue;
+                }
+            } else if n != UV_EAGAIN as isize {
+                (*req).error = n as c_int;
+                finish(s, req);
+                continue;
+            }
+            if (*s).flags & BLOCKING_WRITES != 0 {
+                continue;
+            }
+            let r = want(s, sys::WRITABLE);
+            if r != 0 {
+                (*req).error = r;
+                finish(s, req);
+                continue;
+            }
+            return;
+        }
+    }
+}
+
+/// The write side's turn: write, report, and shut down once drained.
+///
+/// # Safety
+/// `s` is a live, not closing stream; loop thread.
+pub(crate) unsafe fn write_io(s: *mut uv_stream_t) {
+    // SAFETY: caller guarantees `s` is live; callbacks may close it, which is re-checked.
+    unsafe {
+        if fd(s) >= 0 {
+            do_write(s);
+        }
+        write_callbacks(s);
+        if handle::is_closing(s.cast()) {
+            return;
+        }
+        if queue::is_empty(&raw const (*priv_of(s)).write_queue) {
+            drain(s);
+        }
+    }
+}
+
+/// Moves every unwritten request to the completed queue with `err`.
+///
+/// # Safety
+/// `s` is a live stream.
+pub(crate) unsafe fn flush_write_queue(s: *mut uv_stream_t, err: c_int) {
+    // SAFETY: `s` is live; both queues hold its live requests.
+    unsafe {
+        let p = priv_of(s);
+        let head = &raw mut (*p).write_queue;
+        while !queue::is_empty(head) {
+            let q = queue::next(head);
+            queue::remove(q);
+            (*req_of(q)).error = err;
+            queue::insert_tail(&raw mut (*p).completed, q);
+        }
+    }
+}
+
+/// Runs the callbacks of completed writes, oldest first.
+///
+/// # Safety
+/// `s` is a live stream; loop thread.
+pub(crate) unsafe fn write_callbacks(s: *mut uv_stream_t) {
+    // SAFETY: `s` is live until its close callback, which cannot run in here; the local
+    // list head lives on this frame and is only used through `local`.
+    unsafe {
+        let p = priv_of(s);
+        if queue::is_empty(&raw const (*p).completed) {
+            return;
+        }
+        let mut list: Node = [ptr::null_mut(); 2];
+        let local: *mut Node = &mut list;
+        queue::move_all(&raw mut (*p).completed, local);
+        while !queue::is_empty(local) {
+            let q = queue::next(local);
+            queue::remove(q);
+            let req = req_of(q);
+            req_unregister((*s).r#loop);
+            if !(*req).bufs.is_null() {
+                (*s).write_queue_size -= remaining(req);
+                free_bufs(req);
+            }
+            if let Some(cb) = (*req).cb {
+                cb(req, (*req).error);
+            }
+        }
+    }
+}
+
+/// The write queue is empty: stop watching writability and run a waiting shutdown
+/// (libuv's `uv__drain`). A closing stream's shutdown is cancelled.
+///
+/// # Safety
+/// `s` is a live stream; loop thread.
+pub(crate) unsafe fn drain(s: *mut uv_stream_t) {
+    // SAFETY: `s` is live; the shutdown request is live until its callback.
+    unsafe {
+        let closing = handle::is_closing(s.cast());
+        if !closing {
+            unwant(s, sys::WRITABLE);
+        }
+        if (*s).flags & SHUTTING == 0 {
+            return;
+        }
+        let req = (*s).shutdown_req;
+        if closing || (*s).flags & SHUT == 0 {
+            (*s).shutdown_req = ptr::null_mut();
+            (*s).flags &= !SHUTTING;
+            req_unregister((*s).r#loop);
+            let err = if closing {
+                UV_ECANCELED
+            } else if libc::shutdown(fd(s), libc::SHUT_WR) != 0 {
+                crate::error::last_error()
+            } else {
+                (*s).flags |= SHUT;
+                0
+            };
+            if let Some(cb) = (*req).cb {
+                cb(req, err);
+            }
+        }
+    }
+}
+
+/// `uv_shutdown` after the argument checks.
+///
+/// # Safety
+/// `req` is writable request memory; `s` a live stream.
+pub(crate) unsafe fn shutdown(
+    req: *mut uv_shutdown_t,
+    s: *mut uv_stream_t,
+    cb: uv_shutdown_cb,
+) -> c_int {
+    // SAFETY: caller guarantees both; the request is ours until its callback.
+    unsafe {
+        if (*s).flags & WRITABLE == 0
+            || (*s).flags & (SHUT | SHUTTING) != 0
+            || handle::is_closing(s.cast())
+            || fd(s) < 0
+        {
+            return UV_ENOTCONN;
+        }
+        (*req).r#type = REQ_SHUTDOWN;
+        req_register((*s).r#loop);
+        (*req).handle = s;
+        (*req).cb = cb;
+        (*s).shutdown_req = req;
+        (*s).flags |= SHUTTING;
+        (*s).flags &= !WRITABLE;
+        if queue::is_empty(&raw const (*priv_of(s)).write_queue) {
+            feed(s);
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buf(p: &mut [u8]) -> uv_buf_t {
+        uv_buf_t {
+            base: p.as_mut_ptr().cast(),
+            len: p.len(),
+        }
+    }
+
+    /// Partial writes advance through the buffers, skipping empty ones, and keep
+    /// `write_queue_size` exact.
+    #[test]
+    fn advance_partial_writes() {
+        let mut a = [0u8; 10];
+        let mut b = [0u8; 0];
+        let mut c = [0u8; 5];
+        // SAFETY: zeroed handle and request structs are plain data (null pointers, zeros);
+        // `bufs` points at the request's own inline array, as write2 sets it up.
+        unsafe {
+            let mut s: uv_stream_t = core::mem::zeroed();
+            let mut req: uv_write_t = core::mem::zeroed();
+            req.bufsml[0] = buf(&mut a);
+            req.bufsml[1] = buf(&mut b);
+            req.bufsml[2] = buf(&mut c);
+            req.bufs = req.bufsml.as_mut_ptr();
+            req.nbufs = 3;
+            s.write_queue_size = 15;
+            let sp: *mut uv_stream_t = &mut s;
+            let rp: *mut uv_write_t = &mut req;
+            assert_eq!(remaining(rp), 15);
+            assert!(!advance(sp, rp, 4));
+            assert_eq!((*rp).write_index, 0);
+            assert_eq!(remaining(rp), 11);
+            assert_eq!((*sp).write_queue_size, 11);
+            // The rest of the first buffer: the empty one is skipped too.
+            assert!(!advance(sp, rp, 6));
+            assert_eq!((*rp).write_index, 2);
+            assert_eq!(remaining(rp), 5);
+            assert!(advance(sp, rp, 5));
+            assert_eq!((*rp).write_index, 3);
+            assert_eq!((*sp).write_queue_size, 0);
+        }
+    }
+
+    /// A request of empty buffers only completes with a zero-byte write.
+    #[test]
+    fn advance_empty_request() {
+        let mut e = [0u8; 0];
+        // SAFETY: as above.
+        unsafe {
+            let mut s: uv_stream_t = core::mem::zeroed();
+            let mut req: uv_write_t = core::mem::zeroed();
+            req.bufsml[0] = buf(&mut e);
+            req.bufsml[1] = buf(&mut e);
+            req.bufs = req.bufsml.as_mut_ptr();
+            req.nbufs = 2;
+            assert!(advance(&mut s, &mut req, 0));
+        }
+    }
+}
