@@ -11,7 +11,8 @@
 //! `prctl(PR_SET_NAME)`. Without a prior `uv_setup_args` both title functions answer
 //! `UV_ENOBUFS`, as libuv's documentation says.
 
-use core::ffi::{CStr, c_char, c_int, c_uint};
+use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use super::types::{uv_buf_t, uv_pid_t, uv_timeval64_t};
@@ -148,6 +149,17 @@ unsafe impl Send for Title {}
 
 static TITLE: Mutex<Option<Title>> = Mutex::new(None);
 
+/// The copy of argv that `uv_setup_args` returned, freed by `uv_library_shutdown`.
+static ARGS_MEM: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Frees the argv copy (`uv_library_shutdown`), as libuv does.
+pub(crate) fn free_args() {
+    let p = ARGS_MEM.swap(core::ptr::null_mut(), Ordering::AcqRel);
+    // SAFETY: `p` is NULL or the block uv_setup_args allocated with malloc; the swap makes
+    // this the only free of it.
+    unsafe { libc::free(p) };
+}
+
 /// `char** uv_setup_args(int argc, char** argv)`: stores the program arguments and returns
 /// a copy of `argv` (one `malloc`ed block holding the pointer table and the strings) that
 /// the program must use from then on: the original strings become the process title's
@@ -169,12 +181,15 @@ pub unsafe extern "C" fn uv_setup_args(argc: c_int, argv: *mut *mut c_char) -> *
 
     let table = (argc + 1) * size_of::<*mut c_char>();
     let total = table + args.iter().map(|a| a.len()).sum::<usize>();
-    // SAFETY: malloc has no preconditions; the block is never freed (the program keeps
-    // using the returned argv), as libuv's is not until uv_library_shutdown.
+    // SAFETY: malloc has no preconditions; the block lives until uv_library_shutdown
+    // (the program keeps using the returned argv), as libuv's does.
     let block = unsafe { libc::malloc(total) }.cast::<*mut c_char>();
     if block.is_null() {
         return argv;
     }
+    let old = ARGS_MEM.swap(block.cast(), Ordering::AcqRel);
+    // SAFETY: a block from an earlier call, which libuv frees too when called again.
+    unsafe { libc::free(old) };
     // SAFETY: `block` has room for `argc + 1` pointers followed by every string with its
     // NUL (`total` bytes); the sources are the caller's strings, which do not overlap it.
     unsafe {
