@@ -357,6 +357,50 @@ static void test_uv_pipe_and_open(void) {
   finish_loop(&loop);
 }
 
+/* UV_RUN_ONCE after uv_read_stop with unread data left: the descriptor's registration is
+ * kept (to spare system calls) and reports readiness again; the loop must not count that
+ * as progress. libuv blocks for the timer and runs it; so must we. */
+static int once_reads, once_fired;
+static void once_read_cb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  (void) buf;
+  if (nread > 0) once_reads++;
+  uv_read_stop(s);
+}
+static void once_alloc(uv_handle_t* h, size_t size, uv_buf_t* buf) {
+  static char small[4];
+  (void) h;
+  (void) size;
+  buf->base = small;
+  buf->len = sizeof(small);
+}
+static void once_timer_cb(uv_timer_t* t) {
+  (void) t;
+  once_fired++;
+}
+
+static void test_run_once_after_read_stop(void) {
+  uv_loop_t loop;
+  uv_pipe_t r;
+  uv_timer_t t;
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ASSERT_EQ(write(sv[1], "0123456789", 10), 10); /* more than one read's worth */
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  ASSERT_EQ(uv_pipe_init(&loop, &r, 0), 0);
+  ASSERT_EQ(uv_pipe_open(&r, sv[0]), 0);
+  ASSERT_EQ(uv_read_start((uv_stream_t*) &r, once_alloc, once_read_cb), 0);
+  ASSERT_EQ(uv_run(&loop, UV_RUN_ONCE), 0); /* reads once, stops reading */
+  ASSERT_EQ(once_reads, 1);
+  ASSERT_EQ(uv_timer_init(&loop, &t), 0);
+  ASSERT_EQ(uv_timer_start(&t, once_timer_cb, 20, 0), 0);
+  /* Data is still unread, but nobody wants it: this must wait for the timer. */
+  uv_run(&loop, UV_RUN_ONCE);
+  ASSERT_EQ(once_fired, 1);
+  ASSERT_EQ(once_reads, 1);
+  close(sv[1]);
+  finish_loop(&loop);
+}
+
 /* Programs set flag 0x4000 ("readable") on a write-only pipe to read from it anyway. */
 static void test_readable_flag(void) {
   uv_loop_t loop;
@@ -622,6 +666,7 @@ static const struct test_entry tests[] = {
     TEST(connect_errors_async),
     TEST(echo),
     TEST(uv_pipe_and_open),
+    TEST(run_once_after_read_stop),
     TEST(readable_flag),
     TEST(epipe_through_callback),
     TEST(full_pipe),

@@ -353,6 +353,14 @@ pub(crate) unsafe fn start(
             stop(h);
         }
         let s = signum as usize;
+        let l = (*h).r#loop;
+        let st = state(l);
+        let n = &*st.node;
+        // Mark, then count this loop's interest, then install the handler: a signal caught
+        // in between is either handled by the old disposition or counted after the mark,
+        // never dropped by a handler that sees no interest yet.
+        (*h).reserved[0] = n.caught[s].load(Ordering::SeqCst) as usize as *mut c_void;
+        n.interest[s].fetch_add(1, Ordering::SeqCst);
         let r = with_disp(|d| {
             if oneshot {
                 d.oneshot[s] += 1;
@@ -374,13 +382,9 @@ pub(crate) unsafe fn start(
             0
         });
         if r != 0 {
+            n.interest[s].fetch_sub(1, Ordering::SeqCst);
             return r;
         }
-        let l = (*h).r#loop;
-        let st = state(l);
-        let n = &*st.node;
-        n.interest[s].fetch_add(1, Ordering::SeqCst);
-        (*h).reserved[0] = n.caught[s].load(Ordering::SeqCst) as usize as *mut c_void;
         st.watchers[s].push(h);
         (*h).signum = signum;
         if oneshot {

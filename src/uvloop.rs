@@ -535,6 +535,35 @@ pub(crate) unsafe fn io_start(
     }
 }
 
+/// Parks `fd`'s registration: its owner wants no events for now, but may soon again, so
+/// the kernel registration stays (saving two system calls) and the next `io_start`
+/// re-arms it with one change. If the kernel reports it meanwhile, the poll removes it and
+/// counts nothing.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread only.
+pub(crate) unsafe fn io_park(l: *mut uv_loop_t, fd: c_int) {
+    // SAFETY: loop thread; short borrow, no callback runs.
+    let i = unsafe { &mut *inner(l) };
+    if fd >= 0
+        && let Some(Some(e)) = i.io.get_mut(fd as usize)
+    {
+        e.interest = 0;
+    }
+}
+
+/// The interest `fd` is registered for: 0 when not registered or parked.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread only.
+pub(crate) unsafe fn io_interest(l: *mut uv_loop_t, fd: c_int) -> u32 {
+    if fd < 0 {
+        return 0;
+    }
+    // SAFETY: loop thread; a short shared borrow.
+    unsafe { io_entry(l, fd as usize) }.map_or(0, |e| e.interest)
+}
+
 /// Is `fd` registered with this loop?
 ///
 /// # Safety
@@ -569,62 +598,91 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
     // run and put back after, so no borrow of the state spans a callback.
     unsafe {
         let mut events = core::mem::take(&mut (*inner(l)).events);
-        events.clear();
         let mut timeout = timeout;
         loop {
-            let i = &mut *inner(l);
-            let metrics = i.metrics && timeout != 0;
-            let entry = if metrics { sys::hrtime_ns() } else { 0 };
+            events.clear();
             let base = (*l).time;
-            // The mask while waiting: the thread's own, as it is now, plus SIGPROF.
-            let mask = if i.block_sigprof {
-                let mut cur: libc::sigset_t = core::mem::zeroed();
-                libc::pthread_sigmask(libc::SIG_SETMASK, ptr::null(), &mut cur);
-                libc::sigaddset(&mut cur, libc::SIGPROF);
-                Some(cur)
-            } else {
-                None
-            };
-            let res = i.backend.wait(&mut events, timeout, mask.as_ref());
-            if metrics {
-                let spent = sys::hrtime_ns().saturating_sub(entry);
-                shared(l).idle_time_ns.fetch_add(spent, Ordering::Relaxed);
+            let interrupted = wait_once(l, &mut events, timeout);
+            let dispatched = dispatch(l, &events);
+            // Done when something ran, when the poll was not to block, or when the time is
+            // up. Otherwise (an interrupted wait, or only parked registrations reported,
+            // which `dispatch` dropped) wait again for what is left of the timeout, as
+            // libuv does: UV_RUN_ONCE must not return having run nothing.
+            if dispatched || timeout == 0 || (events.is_empty() && !interrupted) {
+                break;
             }
-            update_time(l);
-            match res {
-                Ok(()) => break,
-                Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
-                    if timeout == 0 {
-                        break;
-                    }
-                    if timeout > 0 {
-                        let spent = (*l).time.saturating_sub(base) as c_int;
-                        if spent >= timeout {
-                            break;
-                        }
-                        timeout -= spent;
-                    }
+            if timeout > 0 {
+                let spent = (*l).time.saturating_sub(base).min(c_int::MAX as u64) as c_int;
+                if spent >= timeout {
+                    break;
                 }
-                Err(_) => break,
-            }
-        }
-        for ev in events.iter() {
-            if ev.token == WAKE_TOKEN {
-                on_wake(l);
-                continue;
-            }
-            let entry = io_entry(l, (ev.token & 0xffff_ffff) as usize);
-            if let Some(e) = entry
-                && e.generation == (ev.token >> 32) as u32
-            {
-                let ready = ev.ready & (e.interest | sys::ERROR);
-                if ready != 0 {
-                    (e.cb)(l, e.data, ready);
-                }
+                timeout -= spent;
             }
         }
         (*inner(l)).events = events;
     }
+}
+
+/// One wait in the backend; updates the loop time and the idle-time metric. True when the
+/// wait was interrupted by a signal.
+unsafe fn wait_once(l: *mut uv_loop_t, events: &mut Vec<Event>, timeout: c_int) -> bool {
+    // SAFETY: loop thread; the borrow of the loop state ends before this returns and no
+    // callback runs meanwhile.
+    unsafe {
+        let i = &mut *inner(l);
+        let metrics = i.metrics && timeout != 0;
+        let entry = if metrics { sys::hrtime_ns() } else { 0 };
+        // The mask while waiting: the thread's own, as it is now, plus SIGPROF.
+        let mask = if i.block_sigprof {
+            let mut cur: libc::sigset_t = core::mem::zeroed();
+            libc::pthread_sigmask(libc::SIG_SETMASK, ptr::null(), &mut cur);
+            libc::sigaddset(&mut cur, libc::SIGPROF);
+            Some(cur)
+        } else {
+            None
+        };
+        let res = i.backend.wait(events, timeout, mask.as_ref());
+        if metrics {
+            let spent = sys::hrtime_ns().saturating_sub(entry);
+            shared(l).idle_time_ns.fetch_add(spent, Ordering::Relaxed);
+        }
+        update_time(l);
+        matches!(res, Err(e) if e.raw_os_error() == Some(libc::EINTR))
+    }
+}
+
+/// Runs the callbacks of the collected events. Parked registrations (interest dropped to 0,
+/// see [`io_park`]) that report readiness are removed now and run nothing. True when a
+/// callback ran (the wake-up counts).
+unsafe fn dispatch(l: *mut uv_loop_t, events: &[Event]) -> bool {
+    let mut ran = false;
+    // SAFETY: loop thread; each entry is copied out before its callback runs, and checked
+    // against the current registration (generation), so a callback that stops or reuses a
+    // descriptor cannot make a later event reach the wrong owner.
+    unsafe {
+        for ev in events {
+            if ev.token == WAKE_TOKEN {
+                on_wake(l);
+                ran = true;
+                continue;
+            }
+            let fd = (ev.token & 0xffff_ffff) as usize;
+            let Some(e) = io_entry(l, fd) else { continue };
+            if e.generation != (ev.token >> 32) as u32 {
+                continue;
+            }
+            if e.interest == 0 {
+                io_stop(l, fd as c_int);
+                continue;
+            }
+            let ready = ev.ready & (e.interest | sys::ERROR);
+            if ready != 0 {
+                (e.cb)(l, e.data, ready);
+                ran = true;
+            }
+        }
+    }
+    ran
 }
 
 /// The registration of descriptor `fd`, copied out so that no borrow spans its callback.

@@ -278,25 +278,33 @@ pub(crate) unsafe fn unwant(s: *mut uv_stream_t, bits: u32) {
 
 /// Makes the stream want exactly `interest`.
 ///
-/// Registration changes cost system calls, so dropping all interest leaves the descriptor
-/// registered as it was (libuv does the same): the common next step (`uv_read_start` after
-/// a connect, another write after a drained queue) then costs one change or none. If the
-/// old registration reports readiness meanwhile, [`stream_io`] deregisters it then.
+/// Registration changes cost system calls, so dropping all interest parks the registration
+/// in the loop (`uvloop::io_park`; libuv does the same): the common next step
+/// (`uv_read_start` after a connect, another write after a drained queue) then costs one
+/// change or none. If the parked registration reports readiness meanwhile, the loop's poll
+/// removes it without counting it as a wake-up.
 unsafe fn set_interest(s: *mut uv_stream_t, interest: u32) -> c_int {
     // SAFETY: caller guarantees `s` is live; `s` stays valid while registered (close
     // deregisters before the handle can go away).
     unsafe {
         let p = priv_of(s);
-        if interest != 0 && (*p).registered != interest {
-            let fd = fd(s);
-            if fd < 0 {
-                return crate::error::UV_EBADF;
-            }
-            let r = uvloop::io_start((*s).r#loop, fd, interest, stream_io, s.cast());
-            if r != 0 {
-                return r;
+        let l = (*s).r#loop;
+        let fd = fd(s);
+        if interest != 0 {
+            // The loop may have dropped a parked registration meanwhile: ask it, not our
+            // own record, whether the kernel has what we want.
+            if uvloop::io_interest(l, fd) != interest {
+                if fd < 0 {
+                    return crate::error::UV_EBADF;
+                }
+                let r = uvloop::io_start(l, fd, interest, stream_io, s.cast());
+                if r != 0 {
+                    return r;
+                }
             }
             (*p).registered = interest;
+        } else if (*p).registered != 0 && fd >= 0 {
+            uvloop::io_park(l, fd);
         }
         (*p).interest = interest;
     }
