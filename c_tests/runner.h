@@ -1,0 +1,103 @@
+/* c_tests/runner.h - the runner the C test programs share.
+ *
+ * Each program lists its tests in `tests[]` with TEST(name) (for a function
+ * `static void test_name(void)`) and ends with RSUV_TEST_MAIN(tests). Every test runs in a
+ * forked child under an alarm (RSUV_TEST_ALARM seconds, default 30), so one crash or hang
+ * fails that test only; RSUV_TEST_NOFORK=1 runs them in-process (for a debugger or
+ * valgrind on one process); a test name as the argument runs that test alone. The closing
+ * line is "N passed, M failed"; the exit status is 0 only if every test passed.
+ * Only uv.h and the C library: these programs build against Debian's libuv too. */
+#ifndef RSUV_C_TESTS_RUNNER_H
+#define RSUV_C_TESTS_RUNNER_H
+
+#include "uv.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct test_entry {
+  const char* name;
+  void (*fn)(void);
+};
+
+#define TEST(n) {#n, test_##n}
+
+static const char* describe_status(int status, char* buf, size_t len) {
+  if (WIFEXITED(status))
+    snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    snprintf(buf, len, "timed out");
+  else if (WIFSIGNALED(status))
+    snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  else
+    snprintf(buf, len, "status 0x%x", status);
+  return buf;
+}
+
+static int run_tests(const struct test_entry* tests, size_t n, int argc, char** argv) {
+  const char* only = argc > 1 ? argv[1] : NULL;
+  const char* alarm_env = getenv("RSUV_TEST_ALARM");
+  unsigned alarm_s = alarm_env ? (unsigned) atoi(alarm_env) : 30;
+  int nofork = getenv("RSUV_TEST_NOFORK") != NULL;
+  int passed = 0, failed = 0, ran = 0;
+  size_t i;
+  char buf[128];
+
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  for (i = 0; i < n; i++) {
+    const struct test_entry* t = &tests[i];
+    uint64_t t0;
+    int status;
+    pid_t pid;
+
+    if (only && strcmp(only, t->name) != 0)
+      continue;
+    ran++;
+    t0 = uv_hrtime();
+    if (nofork) {
+      t->fn();
+      status = 0;
+    } else {
+      fflush(stdout);
+      fflush(stderr);
+      pid = fork();
+      if (pid < 0) {
+        perror("fork");
+        abort();
+      }
+      if (pid == 0) {
+        alarm(alarm_s);
+        t->fn();
+        fflush(stdout);
+        exit(0);
+      }
+      while (waitpid(pid, &status, 0) < 0) {
+      }
+    }
+    if (status == 0) {
+      passed++;
+      printf("ok   %-32s %6.1f ms\n", t->name, (double) (uv_hrtime() - t0) / 1e6);
+    } else {
+      failed++;
+      printf("FAIL %-32s %s\n", t->name, describe_status(status, buf, sizeof(buf)));
+    }
+  }
+  if (only && ran == 0) {
+    fprintf(stderr, "no test named %s\n", only);
+    return 2;
+  }
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
+
+#define RSUV_TEST_MAIN(tests)                                         \
+  int main(int argc, char** argv) {                                   \
+    return run_tests(tests, sizeof(tests) / sizeof(tests[0]), argc, argv); \
+  }
+
+#endif /* RSUV_C_TESTS_RUNNER_H */
