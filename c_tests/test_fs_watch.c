@@ -28,6 +28,7 @@
  */
 #define _GNU_SOURCE /* nftw */
 #include "uv.h"
+#include "runner.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -814,14 +815,6 @@ static void test_fs_poll_bad_args(void) {
 /* ---------------------------------------------------------------------------------------- */
 /* Runner                                                                                   */
 
-struct test_entry {
-  const char* name;
-  void (*fn)(void);
-  int rsuv_only;
-};
-
-#define TEST(name) {#name, test_##name, 0}
-#define TEST_RSUV(name) {#name, test_##name, 1}
 static const struct test_entry tests[] = {
     TEST(fs_event_watch_dir),
     TEST(fs_event_dir_changes),
@@ -846,18 +839,6 @@ static const struct test_entry tests[] = {
     TEST_RSUV(fs_poll_bad_args),
 };
 
-static const char* describe_status(int status, char* buf, size_t len) {
-  if (WIFEXITED(status))
-    snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
-  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-    snprintf(buf, len, "timed out");
-  else if (WIFSIGNALED(status))
-    snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  else
-    snprintf(buf, len, "status 0x%x", status);
-  return buf;
-}
-
 static int rm_entry(const char* path, const struct stat* st, int flag, struct FTW* ftw) {
   (void) st;
   (void) flag;
@@ -865,64 +846,21 @@ static int rm_entry(const char* path, const struct stat* st, int flag, struct FT
   return remove(path);
 }
 
-int main(int argc, char** argv) {
-  const char* only = argc > 1 ? argv[1] : NULL;
-  const char* alarm_env = getenv("RSUV_TEST_ALARM");
-  unsigned alarm_s = alarm_env ? (unsigned) atoi(alarm_env) : 30;
-  int nofork = getenv("RSUV_TEST_NOFORK") != NULL;
-  int rsuv = getenv("RSUV_TEST_REAL_LIBUV") == NULL;
-  int passed = 0, failed = 0, ran = 0;
-  size_t i;
-  char buf[128];
-  const char* tmp = getenv("TMPDIR");
+/* Every test starts in the shared scratch directory and leaves it as it found it. */
+static void run_in_root(const struct test_entry* t) {
+  t->fn();
+  ASSERT_EQ(chdir(root), 0);
+}
 
-  setvbuf(stdout, NULL, _IOLBF, 0);
+int main(int argc, char** argv) {
+  const char* tmp = getenv("TMPDIR");
+  int r;
+
   snprintf(root, sizeof(root), "%s/rsuv_test_fs_watch.XXXXXX", tmp && *tmp ? tmp : "/tmp");
   ASSERT(mkdtemp(root) != NULL);
-  for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-    const struct test_entry* t = &tests[i];
-    uint64_t t0;
-    int status;
-    pid_t pid;
-
-    if (only && strcmp(only, t->name) != 0)
-      continue;
-    if (t->rsuv_only && !rsuv)
-      continue;
-    ran++;
-    t0 = uv_hrtime();
-    if (nofork) {
-      t->fn();
-      ASSERT_EQ(chdir(root), 0);
-      status = 0;
-    } else {
-      fflush(stdout);
-      fflush(stderr);
-      pid = fork();
-      ASSERT(pid >= 0);
-      if (pid == 0) {
-        alarm(alarm_s);
-        t->fn();
-        fflush(stdout);
-        exit(0);
-      }
-      while (waitpid(pid, &status, 0) < 0) {
-      }
-    }
-    if (status == 0) {
-      passed++;
-      printf("ok   %-36s %6.1f ms\n", t->name, (double) (uv_hrtime() - t0) / 1e6);
-    } else {
-      failed++;
-      printf("FAIL %-36s %s\n", t->name, describe_status(status, buf, sizeof(buf)));
-    }
-  }
+  rsuv_test_wrap = run_in_root;
+  r = run_tests(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
   ASSERT_EQ(chdir("/"), 0);
   ASSERT_EQ(nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-  if (only && ran == 0) {
-    fprintf(stderr, "no test named %s\n", only);
-    return 2;
-  }
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return r;
 }

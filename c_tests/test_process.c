@@ -21,6 +21,7 @@
  * Last line: "N passed, M failed"; exit status 0 only when M == 0.
  */
 #include "uv.h"
+#include "runner.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1044,12 +1045,6 @@ static void test_exec_error_with_pipe(void) {
 
 /* ---------------------------------------------------------------------------------------- */
 
-struct test_entry {
-  const char* name;
-  void (*fn)(void);
-};
-
-#define TEST(name) {#name, test_##name}
 static const struct test_entry tests[] = {
     TEST(exit_code),
     TEST(enoent),
@@ -1078,69 +1073,8 @@ static const struct test_entry tests[] = {
     TEST(exec_error_with_pipe),
 };
 
-static const char* describe_status(int status, char* buf, size_t len) {
-  if (WIFEXITED(status))
-    snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
-  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-    snprintf(buf, len, "timed out");
-  else if (WIFSIGNALED(status))
-    snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  else
-    snprintf(buf, len, "status 0x%x", status);
-  return buf;
-}
-
 int main(int argc, char** argv) {
   if (argc >= 3 && strcmp(argv[1], "--helper") == 0)
     return helper_main(argc, argv);
-  const char* only = argc > 1 ? argv[1] : NULL;
-  const char* alarm_env = getenv("RSUV_TEST_ALARM");
-  unsigned alarm_s = alarm_env ? (unsigned) atoi(alarm_env) : 30;
-  int nofork = getenv("RSUV_TEST_NOFORK") != NULL;
-  int passed = 0, failed = 0, ran = 0;
-  size_t i;
-  char buf[128];
-
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-    const struct test_entry* t = &tests[i];
-    uint64_t t0;
-    int status;
-    pid_t pid;
-
-    if (only && strcmp(only, t->name) != 0)
-      continue;
-    ran++;
-    t0 = uv_hrtime();
-    if (nofork) {
-      t->fn();
-      status = 0;
-    } else {
-      fflush(stdout);
-      fflush(stderr);
-      pid = fork();
-      ASSERT(pid >= 0);
-      if (pid == 0) {
-        alarm(alarm_s);
-        t->fn();
-        fflush(stdout);
-        exit(0);
-      }
-      while (waitpid(pid, &status, 0) < 0) {
-      }
-    }
-    if (status == 0) {
-      passed++;
-      printf("ok   %-32s %6.1f ms\n", t->name, (double) (uv_hrtime() - t0) / 1e6);
-    } else {
-      failed++;
-      printf("FAIL %-32s %s\n", t->name, describe_status(status, buf, sizeof(buf)));
-    }
-  }
-  if (only && ran == 0) {
-    fprintf(stderr, "no test named %s\n", only);
-    return 2;
-  }
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return run_tests(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }
