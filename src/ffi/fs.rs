@@ -85,6 +85,33 @@ pub unsafe extern "C" fn uv_fs_close(
     unsafe { fd_op(r#loop, req, cb, UV_FS_CLOSE, file) }
 }
 
+/// `uv_fs_read` and `uv_fs_write`: they differ only in their type.
+///
+/// # Safety
+/// See the module docs.
+#[allow(clippy::too_many_arguments)]
+unsafe fn rw_op(
+    r#loop: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    cb: uv_fs_cb,
+    ty: c_int,
+    file: uv_file,
+    bufs: *const uv_buf_t,
+    nbufs: c_uint,
+    offset: i64,
+) -> c_int {
+    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
+    // before the set-up, which checks every pointer it dereferences.
+    unsafe {
+        start(r#loop, req, cb, ty, |r| {
+            set_bufs(r, bufs, nbufs)?;
+            (*r).file = file;
+            (*r).off = offset;
+            Ok(())
+        })
+    }
+}
+
 /// Reads into `bufs` at `offset`, or at the file position when `offset < 0`; result: the
 /// bytes read (0 at end of file).
 ///
@@ -100,16 +127,8 @@ pub unsafe extern "C" fn uv_fs_read(
     offset: i64,
     cb: uv_fs_cb,
 ) -> c_int {
-    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
-    // before the set-up, which checks every pointer it dereferences.
-    unsafe {
-        start(r#loop, req, cb, UV_FS_READ, |r| {
-            set_bufs(r, bufs, nbufs)?;
-            (*r).file = file;
-            (*r).off = offset;
-            Ok(())
-        })
-    }
+    // SAFETY: forwarded caller contract.
+    unsafe { rw_op(r#loop, req, cb, UV_FS_READ, file, bufs, nbufs, offset) }
 }
 
 /// Writes all of `bufs` at `offset`, or at the file position when `offset < 0`; result:
@@ -127,16 +146,8 @@ pub unsafe extern "C" fn uv_fs_write(
     offset: i64,
     cb: uv_fs_cb,
 ) -> c_int {
-    // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
-    // before the set-up, which checks every pointer it dereferences.
-    unsafe {
-        start(r#loop, req, cb, UV_FS_WRITE, |r| {
-            set_bufs(r, bufs, nbufs)?;
-            (*r).file = file;
-            (*r).off = offset;
-            Ok(())
-        })
-    }
+    // SAFETY: forwarded caller contract.
+    unsafe { rw_op(r#loop, req, cb, UV_FS_WRITE, file, bufs, nbufs, offset) }
 }
 
 /// Removes the file `path`.
