@@ -12,6 +12,9 @@ fn main() {
 
     // SONAME, as libuv 1.x has it.
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libuv.so.1");
+    // The library's calls to its own exported functions bind inside the library: another
+    // `libuv` loaded into the process cannot interpose them through the GOT.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-Bsymbolic-functions");
 
     generate_header(&crate_dir);
     link_soname(&crate_dir);

@@ -13,9 +13,9 @@
 //! happens only when closing.
 //! Callbacks run in the poll phase.
 
-use crate::ffi::types::*;
-use crate::handle;
+use crate::abi::*;
 use crate::uvloop;
+use crate::uvloop::handle;
 use core::ffi::c_int;
 use std::sync::atomic::{AtomicI32, Ordering, fence};
 
@@ -38,9 +38,9 @@ fn busy<'a>(h: *mut uv_async_t) -> &'a AtomicI32 {
 pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_async_t, cb: uv_async_cb) {
     // SAFETY: caller guarantees both; loop thread.
     unsafe {
-        handle::init(l, handle::base(h), handle::UV_ASYNC);
+        handle::init(l, handle::base(h), crate::abi::UV_ASYNC);
         (*h).async_cb = cb;
-        crate::queue::init((&raw mut (*h).queue).cast());
+        crate::uvloop::queue::init((&raw mut (*h).queue).cast());
         (*h).pending = 0;
         (*h).u.fd = 0;
         handle::start(handle::base(h));

@@ -22,12 +22,10 @@
 //! Everything here except the request machinery may be called from any thread; the
 //! requests are started on their loop's thread.
 
-use crate::error::{UV_E2BIG, UV_EAI_CANCELED, UV_ECANCELED, UV_EINVAL, UV_ENOMEM, from_eai};
-use crate::ffi::core::{uv_free, uv_malloc};
-use crate::ffi::types::{uv__work, uv_loop_t, uv_req_type};
-use crate::ffi::types_req::{
-    uv_getaddrinfo_cb, uv_getaddrinfo_t, uv_getnameinfo_cb, uv_getnameinfo_t,
-};
+use crate::abi::alloc;
+use crate::abi::errno::{UV_E2BIG, UV_EAI_CANCELED, UV_ECANCELED, UV_EINVAL, UV_ENOMEM, from_eai};
+use crate::abi::{uv__work, uv_loop_t, uv_req_type};
+use crate::abi::{uv_getaddrinfo_cb, uv_getaddrinfo_t, uv_getnameinfo_cb, uv_getnameinfo_t};
 use crate::pool::{self, WorkKind};
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::mem::{offset_of, size_of};
@@ -363,7 +361,7 @@ pub(crate) fn ntop6(a: &[u8; 16]) -> String {
 /// Copies `text` and a NUL into `dst`: `UV_ENOSPC` (and `dst` untouched) if it does not fit.
 pub(crate) fn copy_out(text: &str, dst: &mut [u8]) -> Result<(), c_int> {
     if text.len() >= dst.len() {
-        return Err(crate::error::UV_ENOSPC);
+        return Err(crate::abi::errno::UV_ENOSPC);
     }
     dst[..text.len()].copy_from_slice(text.as_bytes());
     dst[text.len()] = 0;
@@ -394,7 +392,7 @@ pub(crate) fn if_indextoname(index: u32) -> Result<Vec<u8>, c_int> {
     // SAFETY: `buf` has IF_NAMESIZE bytes, as if_indextoname(3) requires.
     let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
     if p.is_null() {
-        return Err(crate::error::last_error());
+        return Err(crate::abi::errno::last_error());
     }
     // SAFETY: on success `buf` holds a NUL-terminated name.
     Ok(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_bytes().to_vec())
@@ -436,7 +434,7 @@ pub(crate) unsafe fn getaddrinfo(
     };
     let service_len = service.map_or(0, |s| s.len() + 1);
     let node_len = node.map_or(0, |s| s.len() + 1);
-    let block: *mut u8 = uv_malloc(hints_len + service_len + node_len).cast();
+    let block: *mut u8 = alloc::malloc(hints_len + service_len + node_len).cast();
     if block.is_null() {
         return UV_ENOMEM;
     }
@@ -508,7 +506,7 @@ unsafe extern "C" fn getaddrinfo_done(w: *mut uv__work, status: c_int) {
         } else {
             (*req).hostname.cast()
         };
-        uv_free(block);
+        alloc::free(block);
         (*req).hints = ptr::null_mut();
         (*req).service = ptr::null_mut();
         (*req).hostname = ptr::null_mut();
@@ -912,10 +910,10 @@ mod tests {
         let mut b = [0xAAu8; 15];
         assert_eq!(
             copy_out("255.255.255.255", &mut b),
-            Err(crate::error::UV_ENOSPC)
+            Err(crate::abi::errno::UV_ENOSPC)
         );
         assert_eq!(b, [0xAA; 15]);
-        assert_eq!(copy_out("", &mut []), Err(crate::error::UV_ENOSPC));
+        assert_eq!(copy_out("", &mut []), Err(crate::abi::errno::UV_ENOSPC));
     }
 
     #[test]

@@ -22,11 +22,11 @@
 //!
 //! Everything here runs on the loop thread.
 
-use crate::ffi::core::{uv_free, uv_malloc};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle;
+use crate::abi::alloc;
+use crate::abi::*;
+use crate::abi::{UV_CHANGE, UV_RENAME};
 use crate::uvloop;
+use crate::uvloop::handle;
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::ptr;
 use std::collections::HashMap;
@@ -41,9 +41,6 @@ const MASK: u32 = libc::IN_ATTRIB
     | libc::IN_MOVE_SELF
     | libc::IN_MOVED_FROM
     | libc::IN_MOVED_TO;
-
-const UV_RENAME: c_int = 1;
-const UV_CHANGE: c_int = 2;
 
 /// The handles watching one file, under one inotify watch descriptor.
 struct Watch {
@@ -94,7 +91,7 @@ unsafe fn round_of(h: *const uv_fs_event_t) -> usize {
 pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_fs_event_t) {
     // SAFETY: caller guarantees both.
     unsafe {
-        handle::init(l, handle::base(h), handle::UV_FS_EVENT);
+        handle::init(l, handle::base(h), crate::abi::UV_FS_EVENT);
         (*h).path = ptr::null_mut();
         (*h).cb = None;
         (*h).reserved = [ptr::null_mut(); 3];
@@ -114,7 +111,7 @@ unsafe fn instance(l: *mut uv_loop_t) -> Result<c_int, c_int> {
         }
         let fd = libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC);
         if fd < 0 {
-            return Err(crate::error::last_error());
+            return Err(crate::abi::errno::last_error());
         }
         let err = uvloop::io_start(l, fd, crate::sys::READABLE, on_readable, ptr::null_mut());
         if err != 0 {
@@ -135,7 +132,7 @@ pub(crate) unsafe fn start(h: *mut uv_fs_event_t, cb: uv_fs_event_cb, path: &CSt
     // SAFETY: caller guarantees `h` is live; loop thread; no callback runs here.
     unsafe {
         if handle::is_active(handle::base(h)) {
-            return crate::error::UV_EINVAL;
+            return crate::abi::errno::UV_EINVAL;
         }
         let l = (*h).r#loop;
         let fd = match instance(l) {
@@ -143,15 +140,15 @@ pub(crate) unsafe fn start(h: *mut uv_fs_event_t, cb: uv_fs_event_cb, path: &CSt
             Err(e) => return e,
         };
         let bytes = path.to_bytes_with_nul();
-        let copy: *mut c_char = uv_malloc(bytes.len()).cast();
+        let copy: *mut c_char = alloc::malloc(bytes.len()).cast();
         if copy.is_null() {
-            return crate::error::UV_ENOMEM;
+            return crate::abi::errno::UV_ENOMEM;
         }
         ptr::copy_nonoverlapping(bytes.as_ptr().cast(), copy, bytes.len());
         let wd = libc::inotify_add_watch(fd, path.as_ptr(), MASK);
         if wd < 0 {
-            let err = crate::error::last_error();
-            uv_free(copy.cast());
+            let err = crate::abi::errno::last_error();
+            alloc::free(copy.cast());
             return err;
         }
         let st = state(l);
@@ -196,7 +193,7 @@ pub(crate) unsafe fn stop(h: *mut uv_fs_event_t) {
                 }
             }
         }
-        uv_free((*h).path.cast());
+        alloc::free((*h).path.cast());
         (*h).path = ptr::null_mut();
         (*h).reserved[0] = -1isize as *mut c_void;
         (*h).reserved[1] = ptr::null_mut();
@@ -214,12 +211,12 @@ pub(crate) unsafe fn getpath(h: *mut uv_fs_event_t, buf: *mut c_char, size: *mut
     unsafe {
         if !handle::is_active(handle::base(h)) || (*h).path.is_null() {
             *size = 0;
-            return crate::error::UV_EINVAL;
+            return crate::abi::errno::UV_EINVAL;
         }
         let path = CStr::from_ptr((*h).path).to_bytes();
         if path.len() >= *size {
             *size = path.len() + 1;
-            return crate::error::UV_ENOBUFS;
+            return crate::abi::errno::UV_ENOBUFS;
         }
         ptr::copy_nonoverlapping(path.as_ptr().cast(), buf, path.len());
         *buf.add(path.len()) = 0;
@@ -297,7 +294,7 @@ unsafe fn on_readable(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
         // SAFETY: `buf` has `cap` writable bytes.
         let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), cap) };
         if n < 0 {
-            if crate::error::last_error() == crate::error::UV_EINTR {
+            if crate::abi::errno::last_error() == crate::abi::errno::UV_EINTR {
                 continue;
             }
             return;
@@ -416,7 +413,7 @@ pub(crate) unsafe fn loop_fork(l: *mut uv_loop_t) -> c_int {
             let wd = libc::inotify_add_watch(fd, w.path.as_ptr(), MASK);
             if wd < 0 {
                 if first_err == 0 {
-                    first_err = crate::error::last_error();
+                    first_err = crate::abi::errno::last_error();
                 }
                 w.handles.iter().for_each(|&h| stop_detached(h));
                 continue;

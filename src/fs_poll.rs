@@ -19,11 +19,10 @@
 //!
 //! Everything here runs on the loop thread.
 
+use crate::abi::flags;
+use crate::abi::*;
 use crate::ffi::fs::uv_fs_stat;
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::ffi::types_req::*;
-use crate::handle;
+use crate::uvloop::handle;
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use core::ptr;
 use std::ffi::CString;
@@ -71,7 +70,7 @@ fn ctx_of_timer(t: *mut uv_timer_t) -> *mut Ctx {
 pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_fs_poll_t) {
     // SAFETY: caller guarantees both.
     unsafe {
-        handle::init(l, handle::base(h), handle::UV_FS_POLL);
+        handle::init(l, handle::base(h), crate::abi::UV_FS_POLL);
         (*h).poll_ctx = ptr::null_mut();
     }
 }
@@ -112,7 +111,7 @@ pub(crate) unsafe fn start(
         }
         let t = &raw mut (*ctx).timer;
         crate::timer::init(l, t);
-        (*t).flags |= handle::INTERNAL;
+        (*t).flags |= flags::INTERNAL;
         handle::unref(handle::base(t));
         (*h).poll_ctx = ctx.cast();
         handle::start(handle::base(h));
@@ -151,13 +150,13 @@ pub(crate) unsafe fn getpath(h: *mut uv_fs_poll_t, buf: *mut c_char, size: *mut 
     unsafe {
         if !handle::is_active(handle::base(h)) {
             *size = 0;
-            return crate::error::UV_EINVAL;
+            return crate::abi::errno::UV_EINVAL;
         }
         let ctx: *const Ctx = (*h).poll_ctx.cast();
         let path = (*ctx).path.as_bytes();
         if path.len() >= *size {
             *size = path.len() + 1;
-            return crate::error::UV_ENOBUFS;
+            return crate::abi::errno::UV_ENOBUFS;
         }
         ptr::copy_nonoverlapping(path.as_ptr().cast(), buf, path.len());
         *buf.add(path.len()) = 0;
@@ -301,7 +300,7 @@ unsafe extern "C" fn timer_close_cb(t: *mut uv_handle_t) {
         }
         drop(Box::from_raw(ctx));
         let b = handle::base(h);
-        if (*h).poll_ctx.is_null() && handle::flags(b) & handle::CLOSED != 0 {
+        if (*h).poll_ctx.is_null() && handle::flags(b) & flags::CLOSED != 0 {
             // finish_close ran while this context was still alive and parked the callback.
             let parked = core::mem::replace(&mut (*b).u.reserved[1], ptr::null_mut());
             if !parked.is_null() {

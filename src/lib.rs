@@ -1,28 +1,30 @@
-//! rsuv: libuv 1.44 rebuilt in Rust, delivered as `libuv.so.1` with a generated `uv.h`.
+//! rsuv: libuv rebuilt in Rust, delivered as `libuv.so.1` with a generated `uv.h`.
 //!
-//! Layers, top to bottom (see ../shared/DESIGN.md):
-//! - [`ffi`]: the C surface. `#[repr(C)]` layouts that cbindgen turns into `include/uv.h`,
-//!   every exported `uv_*` function, argument checks, errno mapping.
+//! Layers, one direction of dependency, top to bottom (see ../shared/DESIGN.md):
+//! - [`ffi`]: the C surface, and nothing else: every exported `uv_*` function checks its
+//!   arguments and calls the core. No other module imports it.
 //! - the core, one module per libuv concept: [`uvloop`] (phases, handle list, pending and
-//!   closing queues), [`handle`], [`timer`], [`watcher`] (idle/prepare/check), [`async_handle`].
+//!   closing queues), [`timer`], [`watcher`] (idle/prepare/check), [`async_handle`],
+//!   [`stream`], [`tcp`], [`pipe`], [`tty`], [`udp`], [`poll`], [`signal`], [`process`],
+//!   [`fs`], [`fs_event`], [`fs_poll`], [`dns`], [`os`].
 //! - [`pool`]: the process-wide thread pool.
 //! - [`sys`]: the OS: readiness backends (native epoll, `polling`), the wake-up eventfd, clocks.
+//! - [`abi`]: the ground floor: the `#[repr(C)]` layouts cbindgen turns into `include/uv.h`,
+//!   every ABI constant, the error table and the allocator. Depends on `libc` only.
 
+pub mod abi;
 pub mod ffi;
 
 pub(crate) mod async_handle;
 pub(crate) mod dns;
-pub(crate) mod error;
 pub(crate) mod fs;
 pub(crate) mod fs_event;
 pub(crate) mod fs_poll;
-pub(crate) mod handle;
 pub(crate) mod os;
 pub(crate) mod pipe;
 pub(crate) mod poll;
 pub(crate) mod pool;
 pub(crate) mod process;
-pub(crate) mod queue;
 pub(crate) mod signal;
 pub(crate) mod stream;
 pub(crate) mod sys;

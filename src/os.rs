@@ -25,7 +25,7 @@
 use core::ffi::c_int;
 use std::fs;
 
-use crate::error::{UV_EIO, from_io};
+use crate::abi::errno::{UV_EIO, from_io};
 
 // ---------------------------------------------------------------------------------------
 // CPUs.
@@ -172,7 +172,7 @@ pub(crate) fn uptime() -> Option<f64> {
 /// `UV_EINVAL` when the file cannot be parsed, as libuv.
 pub(crate) fn resident_set_memory(page_size: u64) -> Result<u64, c_int> {
     let stat = fs::read("/proc/self/stat").map_err(|e| from_io(&e))?;
-    let pages = parse_rss_pages(&stat).ok_or(crate::error::UV_EINVAL)?;
+    let pages = parse_rss_pages(&stat).ok_or(crate::abi::errno::UV_EINVAL)?;
     Ok(pages.saturating_mul(page_size))
 }
 

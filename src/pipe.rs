@@ -10,18 +10,16 @@
 //! immediate failures in the pending phase, the connection itself in the poll phase.
 //! Loop thread only (`uv_pipe` may be called from any thread).
 
-use crate::error::{UV_EACCES, UV_EBADF, UV_EINVAL, UV_ENOBUFS, UV_ENOENT, last_error};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle::{self, BOUND, READABLE, WRITABLE};
+use crate::abi::UV_CONNECT;
+use crate::abi::errno::{UV_EACCES, UV_EBADF, UV_EINVAL, UV_ENOBUFS, UV_ENOENT, last_error};
+use crate::abi::flags::{BOUND, READABLE, WRITABLE};
+use crate::abi::*;
 use crate::stream::{self, fd, priv_of, req_register};
 use crate::sys;
+use crate::uvloop::handle;
 use core::ffi::{CStr, c_char, c_int};
 use core::ptr;
 use std::ffi::CString;
-
-/// `UV_CONNECT` (`uv_req_type`).
-const REQ_CONNECT: c_int = 2;
 
 fn s(p: *mut uv_pipe_t) -> *mut uv_stream_t {
     p.cast()
@@ -34,7 +32,7 @@ fn s(p: *mut uv_pipe_t) -> *mut uv_stream_t {
 pub(crate) unsafe fn init(l: *mut uv_loop_t, p: *mut uv_pipe_t, ipc: c_int) {
     // SAFETY: caller guarantees both.
     unsafe {
-        stream::init(l, s(p), handle::UV_NAMED_PIPE);
+        stream::init(l, s(p), crate::abi::UV_NAMED_PIPE);
         (*p).pipe_fname = ptr::null();
         (*p).ipc = ipc;
     }
@@ -133,7 +131,7 @@ pub(crate) unsafe fn open(p: *mut uv_pipe_t, file: c_int) -> c_int {
     // SAFETY: caller guarantees `p` is live.
     unsafe {
         if stream::fd_in_use((*p).r#loop, p.cast(), file) {
-            return crate::error::UV_EEXIST;
+            return crate::abi::errno::UV_EEXIST;
         }
         let mode = loop {
             let m = libc::fcntl(file, libc::F_GETFL);
@@ -214,7 +212,7 @@ pub(crate) unsafe fn connect(
             }
         }
         (*priv_of(st)).delayed_error = err;
-        (*req).r#type = REQ_CONNECT;
+        (*req).r#type = UV_CONNECT;
         req_register((*p).r#loop);
         (*req).cb = cb;
         (*req).handle = st;
@@ -239,7 +237,7 @@ pub(crate) unsafe fn fail_later(
     // SAFETY: caller guarantees both; the request is ours until its callback. Its
     // status travels in the (otherwise unused) queue link.
     unsafe {
-        (*req).r#type = REQ_CONNECT;
+        (*req).r#type = UV_CONNECT;
         req_register((*p).r#loop);
         (*req).cb = cb;
         (*req).handle = s(p);
@@ -333,11 +331,11 @@ pub(crate) unsafe fn pending_type(p: *mut uv_pipe_t) -> c_int {
     // SAFETY: caller guarantees `p` is live.
     unsafe {
         if (*p).ipc == 0 {
-            return handle::UV_UNKNOWN_HANDLE;
+            return crate::abi::UV_UNKNOWN_HANDLE;
         }
         let fd = (*priv_of(s(p))).accepted_fd;
         if fd == -1 {
-            return handle::UV_UNKNOWN_HANDLE;
+            return crate::abi::UV_UNKNOWN_HANDLE;
         }
         crate::ffi::os::uv_guess_handle(fd)
     }

@@ -24,11 +24,10 @@
 //!
 //! Everything here runs on the loop thread.
 
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle;
+use crate::abi::*;
 use crate::sys;
 use crate::uvloop;
+use crate::uvloop::handle;
 use core::ffi::{c_int, c_void};
 
 /// The events a poll handle may ask for (`uv_poll_event`).
@@ -68,7 +67,7 @@ unsafe fn check_fd(l: *mut uv_loop_t, fd: c_int) -> c_int {
     unsafe {
         let epfd = (*l).backend_fd;
         if libc::epoll_ctl(epfd, libc::EPOLL_CTL_ADD, fd, &mut ev) != 0 {
-            return crate::error::last_error();
+            return crate::abi::errno::last_error();
         }
         libc::epoll_ctl(epfd, libc::EPOLL_CTL_DEL, fd, &mut ev);
     }
@@ -83,18 +82,18 @@ fn set_nonblocking(fd: c_int) -> c_int {
     if unsafe { libc::ioctl(fd, libc::FIONBIO, &mut on) } == 0 {
         return 0;
     }
-    let err = crate::error::last_error();
-    if err != crate::error::UV_ENOTTY {
+    let err = crate::abi::errno::last_error();
+    if err != crate::abi::errno::UV_ENOTTY {
         return err;
     }
     // SAFETY: plain fcntl calls on a descriptor number; results checked.
     unsafe {
         let fl = libc::fcntl(fd, libc::F_GETFL);
         if fl < 0 {
-            return crate::error::last_error();
+            return crate::abi::errno::last_error();
         }
         if fl & libc::O_NONBLOCK == 0 && libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK) < 0 {
-            return crate::error::last_error();
+            return crate::abi::errno::last_error();
         }
     }
     0
@@ -107,7 +106,7 @@ fn set_nonblocking(fd: c_int) -> c_int {
 /// `l` is an initialised loop; `h` is writable memory of `sizeof(uv_poll_t)`.
 pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_poll_t, fd: c_int) -> c_int {
     if fd < 0 {
-        return crate::error::UV_EBADF;
+        return crate::abi::errno::UV_EBADF;
     }
     // SAFETY: caller guarantees `l` is initialised.
     let err = unsafe { check_fd(l, fd) };
@@ -120,7 +119,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_poll_t, fd: c_int) -> c_
     }
     // SAFETY: caller guarantees `h` is writable and `l` initialised.
     unsafe {
-        handle::init(l, handle::base(h), handle::UV_POLL);
+        handle::init(l, handle::base(h), crate::abi::UV_POLL);
         (*h).u.fd = fd;
         (*h).poll_cb = None;
         (*h).io_watcher.reserved = [core::ptr::null_mut(); 7];
@@ -265,7 +264,7 @@ unsafe fn on_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
         if err && events & sys::PRIORITIZED == 0 {
             stop(h);
             if let Some(cb) = (*h).poll_cb {
-                cb(h, crate::error::UV_EBADF, 0);
+                cb(h, crate::abi::errno::UV_EBADF, 0);
             }
             return;
         }

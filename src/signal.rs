@@ -30,10 +30,10 @@
 //! A closing handle is stopped at once, so a signal caught while it closes never calls it.
 //! Only the loop thread calls into this module (except the handler itself).
 
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle;
+use crate::abi::flags;
+use crate::abi::*;
 use crate::uvloop;
+use crate::uvloop::handle;
 use core::ffi::{c_int, c_void};
 use core::ptr;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
@@ -143,7 +143,7 @@ fn claim_node() -> Result<&'static Node, c_int> {
     // SAFETY: plain syscall.
     let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
     if fd < 0 {
-        return Err(crate::error::last_error());
+        return Err(crate::abi::errno::last_error());
     }
     let mut p = NODES.load(Ordering::Acquire);
     while !p.is_null() {
@@ -244,7 +244,7 @@ fn install(signum: c_int, mode: u8) -> Result<(), c_int> {
             }
         }
         if libc::sigaction(signum, &sa, ptr::null_mut()) != 0 {
-            return Err(crate::error::last_error());
+            return Err(crate::abi::errno::last_error());
         }
     }
     Ok(())
@@ -319,7 +319,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_signal_t) -> c_int {
         if r != 0 {
             return r;
         }
-        handle::init(l, handle::base(h), handle::UV_SIGNAL);
+        handle::init(l, handle::base(h), crate::abi::UV_SIGNAL);
         (*h).signal_cb = None;
         (*h).signum = 0;
         (*h).reserved = [ptr::null_mut(); 5];
@@ -338,7 +338,7 @@ pub(crate) unsafe fn start(
     oneshot: bool,
 ) -> c_int {
     if signum <= 0 || signum as usize >= NSIG {
-        return crate::error::UV_EINVAL;
+        return crate::abi::errno::UV_EINVAL;
     }
     // SAFETY: caller guarantees `h` is live; loop thread; borrows of the loop state end
     // before anything else runs.
@@ -388,9 +388,9 @@ pub(crate) unsafe fn start(
         st.watchers[s].push(h);
         (*h).signum = signum;
         if oneshot {
-            (*h).flags |= handle::SIGNAL_ONE_SHOT;
+            (*h).flags |= flags::SIGNAL_ONE_SHOT;
         } else {
-            (*h).flags &= !handle::SIGNAL_ONE_SHOT;
+            (*h).flags &= !flags::SIGNAL_ONE_SHOT;
         }
         (*h).signal_cb = cb;
         handle::start(handle::base(h));
@@ -410,7 +410,7 @@ pub(crate) unsafe fn stop(h: *mut uv_signal_t) {
             return;
         }
         let s = signum as usize;
-        let oneshot = (*h).flags & handle::SIGNAL_ONE_SHOT != 0;
+        let oneshot = (*h).flags & flags::SIGNAL_ONE_SHOT != 0;
         let st = state((*h).r#loop);
         let list = &mut st.watchers[s];
         if let Some(i) = list.iter().position(|&x| x == h) {
@@ -431,7 +431,7 @@ pub(crate) unsafe fn stop(h: *mut uv_signal_t) {
             }
         });
         (*h).signum = 0;
-        (*h).flags &= !handle::SIGNAL_ONE_SHOT;
+        (*h).flags &= !flags::SIGNAL_ONE_SHOT;
         handle::stop(handle::base(h));
     }
 }
@@ -500,7 +500,7 @@ unsafe fn on_ready(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
                     if let Some(cb) = (*h).signal_cb {
                         cb(h, s as c_int);
                     }
-                    if (*h).signum as usize == s && (*h).flags & handle::SIGNAL_ONE_SHOT != 0 {
+                    if (*h).signum as usize == s && (*h).flags & flags::SIGNAL_ONE_SHOT != 0 {
                         stop(h);
                     }
                 }

@@ -7,17 +7,18 @@
 //! immediate connect, in the pending phase. A connect in progress completes in the poll
 //! phase when the socket becomes writable. Loop thread only.
 
-use crate::error::{UV_EALREADY, UV_EINVAL, last_error};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle::{self, BOUND, IPV6, READABLE, SHUTTING, WRITABLE};
+use crate::abi::UV_CONNECT;
+use crate::abi::errno::{UV_EALREADY, UV_EINVAL, last_error};
+use crate::abi::flags;
+use crate::abi::flags::{BOUND, IPV6, READABLE, SHUTTING, WRITABLE};
+use crate::abi::*;
 use crate::stream::{self, fd, priv_of, req_register};
 use crate::sys;
+use crate::uvloop::handle;
 use core::ffi::{c_int, c_uint};
 use core::ptr;
 
 /// `UV_CONNECT` (`uv_req_type`).
-const REQ_CONNECT: c_int = 2;
 /// `UV_TCP_IPV6ONLY`.
 pub(crate) const IPV6ONLY: c_uint = 1;
 
@@ -159,11 +160,11 @@ unsafe fn maybe_new_socket(t: *mut uv_tcp_t, domain: c_int, flags: u32) -> c_int
 pub(crate) unsafe fn init(l: *mut uv_loop_t, t: *mut uv_tcp_t, domain: c_int) -> c_int {
     // SAFETY: caller guarantees both.
     unsafe {
-        stream::init(l, stream::stream(t), handle::UV_TCP);
+        stream::init(l, stream::stream(t), crate::abi::UV_TCP);
         if domain != libc::AF_UNSPEC {
             let r = maybe_new_socket(t, domain, 0);
             if r != 0 {
-                crate::queue::remove((&raw mut (*t).handle_queue).cast());
+                crate::uvloop::queue::remove((&raw mut (*t).handle_queue).cast());
                 return r;
             }
         }
@@ -269,7 +270,7 @@ pub(crate) unsafe fn connect(
                 return e;
             }
         }
-        (*req).r#type = REQ_CONNECT;
+        (*req).r#type = UV_CONNECT;
         req_register((*s).r#loop);
         (*req).cb = cb;
         (*req).handle = s;
@@ -302,7 +303,7 @@ pub(crate) unsafe fn listen(t: *mut uv_tcp_t, backlog: c_int, cb: uv_connection_
             return (*p).delayed_error;
         }
         if single_accept_from_env() {
-            (*t).flags |= handle::TCP_SINGLE_ACCEPT;
+            (*t).flags |= flags::TCP_SINGLE_ACCEPT;
         }
         let r = maybe_new_socket(t, libc::AF_INET, 0);
         if r != 0 {
@@ -337,7 +338,7 @@ pub(crate) unsafe fn open(t: *mut uv_tcp_t, sock: c_int) -> c_int {
     // SAFETY: caller guarantees `t` is live.
     unsafe {
         if stream::fd_in_use((*t).r#loop, t.cast(), sock) {
-            return crate::error::UV_EEXIST;
+            return crate::abi::errno::UV_EEXIST;
         }
         let r = set_nonblock(sock, true);
         if r != 0 {
@@ -374,7 +375,7 @@ pub(crate) unsafe fn sock_peer_name(
         }
         let sfd = fd(s);
         if sfd < 0 || handle::is_closing(s.cast()) {
-            return crate::error::UV_EBADF;
+            return crate::abi::errno::UV_EBADF;
         }
         let mut len = *namelen as libc::socklen_t;
         let r = if peer {
@@ -405,9 +406,9 @@ pub(crate) unsafe fn nodelay(t: *mut uv_tcp_t, on: bool) -> c_int {
             }
         }
         if on {
-            (*t).flags |= handle::TCP_NODELAY;
+            (*t).flags |= flags::TCP_NODELAY;
         } else {
-            (*t).flags &= !handle::TCP_NODELAY;
+            (*t).flags &= !flags::TCP_NODELAY;
         }
     }
     0
@@ -428,9 +429,9 @@ pub(crate) unsafe fn keepalive(t: *mut uv_tcp_t, on: bool, delay: c_uint) -> c_i
             }
         }
         if on {
-            (*t).flags |= handle::TCP_KEEPALIVE;
+            (*t).flags |= flags::TCP_KEEPALIVE;
         } else {
-            (*t).flags &= !handle::TCP_KEEPALIVE;
+            (*t).flags &= !flags::TCP_KEEPALIVE;
         }
     }
     0

@@ -5,9 +5,9 @@
 //! as in libuv. Timer callbacks run in the timers phase; a repeating timer is re-armed from
 //! the loop time before its callback runs. Equal due times run in start order.
 
-use crate::ffi::types::*;
-use crate::handle;
+use crate::abi::*;
 use crate::uvloop;
+use crate::uvloop::handle;
 use core::ffi::{c_int, c_void};
 
 /// The heap: timer pointers, min at index 0.
@@ -125,7 +125,7 @@ impl Heap {
 pub(crate) unsafe fn init(l: *mut uv_loop_t, t: *mut uv_timer_t) {
     // SAFETY: caller guarantees both.
     unsafe {
-        handle::init(l, handle::base(t), handle::UV_TIMER);
+        handle::init(l, handle::base(t), crate::abi::UV_TIMER);
         (*t).timer_cb = None;
         (*t).heap_node = [core::ptr::null_mut(); 3];
         set_index(t, NOT_IN_HEAP);
@@ -180,7 +180,7 @@ pub(crate) unsafe fn again(t: *mut uv_timer_t) -> c_int {
     // SAFETY: caller guarantees `t` is live.
     unsafe {
         if (*t).timer_cb.is_none() {
-            return crate::error::UV_EINVAL;
+            return crate::abi::errno::UV_EINVAL;
         }
         if (*t).repeat != 0 {
             stop(t);

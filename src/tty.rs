@@ -12,10 +12,9 @@
 //! and returns `UV_EBUSY` if `uv_tty_set_mode` holds it. Loop thread, except
 //! `uv_tty_reset_mode` (any thread, signal handlers).
 
-use crate::error::{UV_EBUSY, UV_EINVAL, last_error};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle::{self, BLOCKING_WRITES, READABLE, WRITABLE};
+use crate::abi::errno::{UV_EBUSY, UV_EINVAL, last_error};
+use crate::abi::flags::{BLOCKING_WRITES, READABLE, WRITABLE};
+use crate::abi::*;
 use crate::stream;
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int};
@@ -63,7 +62,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, tty: *mut uv_tty_t, fd: c_int) -> c
     // SAFETY: caller guarantees both; descriptors are checked by the kernel.
     unsafe {
         let ty = crate::ffi::os::uv_guess_handle(fd);
-        if ty == 17 || ty == handle::UV_UNKNOWN_HANDLE {
+        if ty == 17 || ty == crate::abi::UV_UNKNOWN_HANDLE {
             // UV_FILE: files and character devices cannot be polled.
             return UV_EINVAL;
         }
@@ -80,7 +79,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, tty: *mut uv_tty_t, fd: c_int) -> c
         let mode = saved_flags & libc::O_ACCMODE;
         let mut flags = 0;
         let mut fd = fd;
-        if ty == handle::UV_TTY {
+        if ty == crate::abi::UV_TTY {
             let mut path = [0 as c_char; 256];
             let reopened =
                 if is_slave(fd) && libc::ttyname_r(fd, path.as_mut_ptr(), path.len()) == 0 {
@@ -112,7 +111,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, tty: *mut uv_tty_t, fd: c_int) -> c
             }
         }
         let s = stream::stream(tty);
-        stream::init(l, s, handle::UV_TTY);
+        stream::init(l, s, crate::abi::UV_TTY);
         if flags & BLOCKING_WRITES == 0 {
             crate::tcp::set_nonblock(fd, true);
         }

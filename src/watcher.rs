@@ -5,10 +5,10 @@
 //! check after it. An active idle handle also makes the poll non-blocking. Starting puts
 //! the handle at the head of its list, as libuv does.
 
-use crate::ffi::types::*;
-use crate::handle;
-use crate::queue::{self, Node};
+use crate::abi::*;
 use crate::uvloop;
+use crate::uvloop::handle;
+use crate::uvloop::queue::{self, Node};
 use core::ffi::c_int;
 
 /// The common layout of `uv_idle_t`, `uv_prepare_t` and `uv_check_t`.
@@ -28,8 +28,8 @@ unsafe fn head(l: *mut uv_loop_t, ty: c_int) -> *mut Node {
     unsafe {
         let i = uvloop::inner(l);
         match ty {
-            handle::UV_IDLE => &raw mut (*i).idle_head,
-            handle::UV_PREPARE => &raw mut (*i).prepare_head,
+            crate::abi::UV_IDLE => &raw mut (*i).idle_head,
+            crate::abi::UV_PREPARE => &raw mut (*i).prepare_head,
             _ => &raw mut (*i).check_head,
         }
     }

@@ -6,9 +6,11 @@
 //! Only `uv_async_send` and `uv_metrics_idle_time` may be called from a thread other than
 //! the loop's.
 
-use super::types::*;
-use crate::error::UV_EINVAL;
-use crate::handle::{self, UV_ASYNC, UV_CHECK, UV_IDLE, UV_PREPARE, UV_TIMER};
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::flags;
+use crate::abi::*;
+use crate::abi::{UV_ASYNC, UV_CHECK, UV_IDLE, UV_PREPARE, UV_TIMER};
+use crate::uvloop::handle;
 use crate::{async_handle, timer, uvloop, watcher};
 use core::ffi::{c_char, c_int, c_void};
 use core::ptr;
@@ -28,49 +30,6 @@ unsafe fn check_handle<T>(h: *mut T, ty: c_int) -> bool {
 // ---------------------------------------------------------------------------------------
 // Allocator.
 
-struct Allocator {
-    malloc: unsafe extern "C" fn(usize) -> *mut c_void,
-    free: unsafe extern "C" fn(*mut c_void),
-}
-
-static ALLOC_MALLOC: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
-static ALLOC_FREE: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
-
-fn allocator() -> Allocator {
-    let m = ALLOC_MALLOC.load(Ordering::Acquire);
-    let f = ALLOC_FREE.load(Ordering::Acquire);
-    if m.is_null() || f.is_null() {
-        return Allocator {
-            malloc: libc::malloc,
-            free: libc::free,
-        };
-    }
-    // SAFETY: both were stored from non-NULL function pointers of these exact types.
-    unsafe {
-        Allocator {
-            malloc: core::mem::transmute::<*mut c_void, unsafe extern "C" fn(usize) -> *mut c_void>(
-                m,
-            ),
-            free: core::mem::transmute::<*mut c_void, unsafe extern "C" fn(*mut c_void)>(f),
-        }
-    }
-}
-
-/// Memory that libuv documents as allocated by its allocator (`uv_loop_new`, ...).
-pub(crate) fn uv_malloc(size: usize) -> *mut c_void {
-    // SAFETY: calling the user's (or libc's) malloc with a size.
-    unsafe { (allocator().malloc)(size) }
-}
-
-/// Frees memory from [`uv_malloc`].
-///
-/// # Safety
-/// `p` is NULL or came from [`uv_malloc`].
-pub(crate) unsafe fn uv_free(p: *mut c_void) {
-    // SAFETY: `p` came from the same allocator (caller).
-    unsafe { (allocator().free)(p) }
-}
-
 /// `uv_replace_allocator`: rsuv's own state uses Rust's allocator; memory libuv documents
 /// as coming from its allocator uses these functions. All four must be given.
 #[unsafe(no_mangle)]
@@ -80,13 +39,11 @@ pub extern "C" fn uv_replace_allocator(
     calloc_func: uv_calloc_func,
     free_func: uv_free_func,
 ) -> c_int {
-    let (Some(m), Some(_), Some(_), Some(f)) = (malloc_func, realloc_func, calloc_func, free_func)
-    else {
-        return UV_EINVAL;
-    };
-    ALLOC_MALLOC.store(m as *mut c_void, Ordering::Release);
-    ALLOC_FREE.store(f as *mut c_void, Ordering::Release);
-    0
+    if crate::abi::alloc::replace(malloc_func, realloc_func, calloc_func, free_func) {
+        0
+    } else {
+        UV_EINVAL
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -151,7 +108,7 @@ pub extern "C" fn uv_default_loop() -> *mut uv_loop_t {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn uv_loop_new() -> *mut uv_loop_t {
-    let l: *mut uv_loop_t = uv_malloc(core::mem::size_of::<uv_loop_t>()).cast();
+    let l: *mut uv_loop_t = crate::abi::alloc::malloc(core::mem::size_of::<uv_loop_t>()).cast();
     if l.is_null() {
         return ptr::null_mut();
     }
@@ -159,7 +116,7 @@ pub extern "C" fn uv_loop_new() -> *mut uv_loop_t {
     unsafe {
         (*l).data = ptr::null_mut();
         if uvloop::init(l) != 0 {
-            uv_free(l.cast());
+            crate::abi::alloc::free(l.cast());
             return ptr::null_mut();
         }
     }
@@ -180,7 +137,7 @@ pub unsafe extern "C" fn uv_loop_delete(loop_: *mut uv_loop_t) {
     // its live handles.
     if r == 0 && !is_default {
         // SAFETY: came from uv_loop_new.
-        unsafe { uv_free(loop_.cast()) };
+        unsafe { crate::abi::alloc::free(loop_.cast()) };
     }
 }
 
@@ -327,7 +284,7 @@ pub unsafe extern "C" fn uv_walk(loop_: *mut uv_loop_t, walk_cb: uv_walk_cb, arg
     // close callback, which cannot run during the walk.
     unsafe {
         for h in handles(loop_) {
-            if handle::flags(h) & handle::INTERNAL == 0 {
+            if handle::flags(h) & flags::INTERNAL == 0 {
                 cb(h, arg);
             }
         }
@@ -340,10 +297,10 @@ unsafe fn handles(l: *mut uv_loop_t) -> Vec<*mut uv_handle_t> {
     let head = handle::loop_queue(l);
     // SAFETY: the handle list holds live handles (caller passes an initialised loop).
     unsafe {
-        let mut q = crate::queue::next(head);
+        let mut q = crate::uvloop::queue::next(head);
         while q != head {
             v.push(handle::from_queue_node(q));
-            q = crate::queue::next(q);
+            q = crate::uvloop::queue::next(q);
         }
     }
     v
@@ -361,17 +318,17 @@ unsafe fn print_handles(l: *mut uv_loop_t, stream: *mut libc::FILE, only_active:
         let mut out = String::new();
         for h in handles(l) {
             let f = handle::flags(h);
-            if only_active && f & handle::ACTIVE == 0 {
+            if only_active && f & flags::ACTIVE == 0 {
                 continue;
             }
-            let name = handle::TYPE_NAMES
+            let name = crate::abi::HANDLE_TYPE_NAMES
                 .get((*h).r#type as usize)
                 .map_or("<unknown>", |c| c.to_str().unwrap_or("?"));
             out.push_str(&format!(
                 "[{}{}{}] {:<8} {:p}\n",
-                if f & handle::REF != 0 { 'R' } else { '-' },
-                if f & handle::ACTIVE != 0 { 'A' } else { '-' },
-                if f & handle::INTERNAL != 0 { 'I' } else { '-' },
+                if f & flags::REF != 0 { 'R' } else { '-' },
+                if f & flags::ACTIVE != 0 { 'A' } else { '-' },
+                if f & flags::INTERNAL != 0 { 'I' } else { '-' },
                 name,
                 h
             ));
@@ -423,15 +380,15 @@ static ON_UNLOAD: extern "C" fn() = on_unload;
 
 #[unsafe(no_mangle)]
 pub extern "C" fn uv_handle_size(type_: HandleTypeArg) -> usize {
-    handle::size_of_type(type_).unwrap_or(usize::MAX)
+    crate::abi::handle_size(type_).unwrap_or(usize::MAX)
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn uv_handle_type_name(type_: HandleTypeArg) -> *const c_char {
-    if type_ <= handle::UV_UNKNOWN_HANDLE || type_ >= handle::UV_HANDLE_TYPE_MAX {
+    if type_ <= crate::abi::UV_UNKNOWN_HANDLE || type_ >= crate::abi::UV_HANDLE_TYPE_MAX {
         return ptr::null();
     }
-    handle::TYPE_NAMES[type_ as usize].as_ptr()
+    crate::abi::HANDLE_TYPE_NAMES[type_ as usize].as_ptr()
 }
 
 /// # Safety
@@ -510,7 +467,7 @@ pub unsafe extern "C" fn uv_unref(handle: *mut uv_handle_t) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_has_ref(handle: *const uv_handle_t) -> c_int {
     // SAFETY: live handle (caller).
-    unsafe { (handle::flags(handle) & handle::REF != 0) as c_int }
+    unsafe { (handle::flags(handle) & flags::REF != 0) as c_int }
 }
 
 /// # Safety
@@ -542,16 +499,16 @@ pub unsafe extern "C" fn uv_fileno(handle: *const uv_handle_t, fd: *mut c_int) -
     // SAFETY: live handle and writable `fd` (caller).
     unsafe {
         match (*handle).r#type {
-            handle::UV_TCP
-            | handle::UV_NAMED_PIPE
-            | handle::UV_TTY
-            | handle::UV_UDP
-            | handle::UV_POLL => {}
+            crate::abi::UV_TCP
+            | crate::abi::UV_NAMED_PIPE
+            | crate::abi::UV_TTY
+            | crate::abi::UV_UDP
+            | crate::abi::UV_POLL => {}
             _ => return UV_EINVAL,
         }
         let f = (*handle).u.fd;
         if handle::is_closing(handle) || f < 0 {
-            return crate::error::UV_EBADF;
+            return crate::abi::errno::UV_EBADF;
         }
         *fd = f;
     }
@@ -561,43 +518,17 @@ pub unsafe extern "C" fn uv_fileno(handle: *const uv_handle_t, fd: *mut c_int) -
 // ---------------------------------------------------------------------------------------
 // Requests in general.
 
-const REQ_NAMES: [&core::ffi::CStr; 11] = [
-    c"unknown",
-    c"req",
-    c"connect",
-    c"write",
-    c"shutdown",
-    c"udp_send",
-    c"fs",
-    c"work",
-    c"getaddrinfo",
-    c"getnameinfo",
-    c"random",
-];
-
 #[unsafe(no_mangle)]
 pub extern "C" fn uv_req_size(type_: ReqTypeArg) -> usize {
-    match type_ {
-        1 => 64,
-        2 => 96,
-        3 => 192,
-        4 => 80,
-        5 => 320,
-        6 => 440,
-        7 => 128,
-        8 => 160,
-        9 => 1320,
-        10 => 144,
-        _ => usize::MAX,
-    }
+    crate::abi::req_size(type_).unwrap_or(usize::MAX)
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn uv_req_type_name(type_: ReqTypeArg) -> *const c_char {
-    if type_ <= 0 || type_ as usize >= REQ_NAMES.len() {
+    if type_ <= 0 || type_ as usize >= crate::abi::REQ_TYPE_NAMES.len() {
         return ptr::null();
     }
-    REQ_NAMES[type_ as usize].as_ptr()
+    crate::abi::REQ_TYPE_NAMES[type_ as usize].as_ptr()
 }
 
 /// # Safety

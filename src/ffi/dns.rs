@@ -12,10 +12,9 @@
 //! loop; `uv_ip6_addr` reads a numeric zone (`"fe80::1%2"`) as an interface index when no
 //! interface has that name, and does not cut the address before the `%` at 39 characters.
 
-use super::types::*;
-use super::types_req::*;
+use crate::abi::errno::{UV_EAFNOSUPPORT, UV_EINVAL, UV_ENOBUFS};
+use crate::abi::*;
 use crate::dns;
-use crate::error::{UV_EAFNOSUPPORT, UV_EINVAL, UV_ENOBUFS};
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use core::ptr;
 

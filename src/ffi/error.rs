@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::ffi::CString;
 use std::sync::{Mutex, PoisonError};
 
-use crate::error;
+use crate::abi::errno;
 
 /// libuv's error codes (`UV_E*`), as C sees them. The values are the negated Linux errno
 /// values and libuv's own codes; the const checks below pin each one to
@@ -105,8 +105,8 @@ pub enum uv_errno_t {
 macro_rules! check_enum_against_table {
     ($($id:ident),* $(,)?) => {
         const _: () = {
-            $(assert!(uv_errno_t::$id as c_int == error::$id);)*
-            assert!(uv_errno_t::UV_ERRNO_MAX as c_int == error::UV_ERRNO_MAX);
+            $(assert!(uv_errno_t::$id as c_int == errno::$id);)*
+            assert!(uv_errno_t::UV_ERRNO_MAX as c_int == errno::UV_ERRNO_MAX);
         };
 
         /// The enum's variants in declaration order (`UV_ERRNO_MAP`'s order).
@@ -171,7 +171,7 @@ unsafe fn copy_truncated(src: &[u8], buf: *mut c_char, buflen: usize) -> *mut c_
 /// for C entry points).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_translate_sys_error(sys_errno: c_int) -> c_int {
-    error::from_errno(sys_errno)
+    errno::from_errno(sys_errno)
 }
 
 /// `const char* uv_strerror(int err)`: the message for `err`.
@@ -181,7 +181,7 @@ pub unsafe extern "C" fn uv_translate_sys_error(sys_errno: c_int) -> c_int {
 /// for C entry points).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_strerror(err: c_int) -> *const c_char {
-    match error::message(err) {
+    match errno::message(err) {
         Some(m) => m.as_ptr(),
         None => unknown_error_string(err),
     }
@@ -194,7 +194,7 @@ pub unsafe extern "C" fn uv_strerror(err: c_int) -> *const c_char {
 /// for C entry points).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_err_name(err: c_int) -> *const c_char {
-    match error::name(err) {
+    match errno::name(err) {
         Some(n) => n.as_ptr(),
         None => unknown_error_string(err),
     }
@@ -214,7 +214,7 @@ fn message_or_unknown(known: Option<&'static CStr>, err: c_int) -> std::borrow::
 /// `buf` is NULL or valid for writes of `buflen` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_strerror_r(err: c_int, buf: *mut c_char, buflen: usize) -> *mut c_char {
-    let text = message_or_unknown(error::message(err), err);
+    let text = message_or_unknown(errno::message(err), err);
     // SAFETY: forwarded from this function's contract.
     unsafe { copy_truncated(&text, buf, buflen) }
 }
@@ -226,7 +226,7 @@ pub unsafe extern "C" fn uv_strerror_r(err: c_int, buf: *mut c_char, buflen: usi
 /// `buf` is NULL or valid for writes of `buflen` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_err_name_r(err: c_int, buf: *mut c_char, buflen: usize) -> *mut c_char {
-    let text = message_or_unknown(error::name(err), err);
+    let text = message_or_unknown(errno::name(err), err);
     // SAFETY: forwarded from this function's contract.
     unsafe { copy_truncated(&text, buf, buflen) }
 }
@@ -242,7 +242,7 @@ mod tests {
 
     #[test]
     fn enum_order_is_table_order() {
-        let table: Vec<c_int> = error::ERRORS.iter().map(|e| e.code).collect();
+        let table: Vec<c_int> = errno::ERRORS.iter().map(|e| e.code).collect();
         assert_eq!(ENUM_ORDER, &table[..]);
     }
 
@@ -250,15 +250,15 @@ mod tests {
     fn strerror_and_name() {
         // SAFETY: these functions take plain ints and return static or interned strings.
         unsafe {
-            assert_eq!(s(uv_strerror(error::UV_EINVAL)), "invalid argument");
-            assert_eq!(s(uv_err_name(error::UV_EINVAL)), "EINVAL");
-            assert_eq!(s(uv_err_name(error::UV_EOF)), "EOF");
+            assert_eq!(s(uv_strerror(errno::UV_EINVAL)), "invalid argument");
+            assert_eq!(s(uv_err_name(errno::UV_EINVAL)), "EINVAL");
+            assert_eq!(s(uv_err_name(errno::UV_EOF)), "EOF");
             assert_eq!(s(uv_strerror(1234)), "Unknown system error 1234");
             assert_eq!(s(uv_err_name(-1234)), "Unknown system error -1234");
             // Interned: the same pointer twice.
             assert_eq!(uv_strerror(77777), uv_err_name(77777));
-            assert_eq!(uv_translate_sys_error(libc::EPERM), error::UV_EPERM);
-            assert_eq!(uv_translate_sys_error(error::UV_EOF), error::UV_EOF);
+            assert_eq!(uv_translate_sys_error(libc::EPERM), errno::UV_EPERM);
+            assert_eq!(uv_translate_sys_error(errno::UV_EOF), errno::UV_EOF);
             assert_eq!(uv_translate_sys_error(0), 0);
         }
     }
@@ -268,16 +268,16 @@ mod tests {
         let mut buf = [0x55 as c_char; 8];
         // SAFETY: buf is 8 writable bytes; we pass smaller lengths.
         unsafe {
-            uv_err_name_r(error::UV_EINVAL, buf.as_mut_ptr(), 4);
+            uv_err_name_r(errno::UV_EINVAL, buf.as_mut_ptr(), 4);
             assert_eq!(s(buf.as_ptr()), "EIN");
-            uv_strerror_r(error::UV_EINVAL, buf.as_mut_ptr(), 8);
+            uv_strerror_r(errno::UV_EINVAL, buf.as_mut_ptr(), 8);
             assert_eq!(s(buf.as_ptr()), "invalid");
             buf[0] = 0x55;
-            uv_strerror_r(error::UV_EINVAL, buf.as_mut_ptr(), 0);
+            uv_strerror_r(errno::UV_EINVAL, buf.as_mut_ptr(), 0);
             assert_eq!(buf[0], 0x55);
-            uv_strerror_r(error::UV_EINVAL, buf.as_mut_ptr(), 1);
+            uv_strerror_r(errno::UV_EINVAL, buf.as_mut_ptr(), 1);
             assert_eq!(buf[0], 0);
-            assert!(uv_strerror_r(error::UV_EINVAL, core::ptr::null_mut(), 10).is_null());
+            assert!(uv_strerror_r(errno::UV_EINVAL, core::ptr::null_mut(), 10).is_null());
         }
     }
 }

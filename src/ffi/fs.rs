@@ -36,9 +36,8 @@
 
 mod req;
 
-use super::types::*;
-use super::types_req::*;
-use crate::error::UV_EINVAL;
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::*;
 use core::ffi::{CStr, c_char, c_int, c_uint};
 use req::*;
 

@@ -3,10 +3,10 @@
 //! pointers and the handle's type tag (and closing state where a closing handle must not
 //! start). Loop thread only.
 
-use super::types::*;
-use super::types_io::*;
-use crate::error::UV_EINVAL;
-use crate::handle::{self, UV_FS_EVENT, UV_FS_POLL};
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::*;
+use crate::abi::{UV_FS_EVENT, UV_FS_POLL};
+use crate::uvloop::handle;
 use core::ffi::{CStr, c_char, c_int, c_uint};
 
 /// Is `h` a handle of type `ty`?

@@ -15,8 +15,8 @@ use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use super::types::{uv_buf_t, uv_pid_t, uv_timeval64_t};
-use crate::error::{UV_EINVAL, UV_ENOBUFS, last_error};
+use crate::abi::errno::{UV_EINVAL, UV_ENOBUFS, last_error};
+use crate::abi::{uv_buf_t, uv_pid_t, uv_timeval64_t};
 
 /// `UV_VERSION_HEX` of libuv 1.44.2.
 const VERSION_HEX: c_uint = (1 << 16) | (44 << 8) | 2;

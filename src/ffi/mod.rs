@@ -14,13 +14,6 @@
 //! - Only `uv_async_send`, the thread primitives and the pool's internals may run on a thread
 //!   other than the loop's.
 
-pub mod types;
-pub use types::*;
-pub mod types_io;
-pub use types_io::*;
-pub mod types_req;
-pub use types_req::*;
-
 pub mod core;
 pub mod dns;
 pub mod error;

@@ -38,10 +38,11 @@ use core::ffi::{CStr, c_char, c_int};
 use core::mem::{MaybeUninit, size_of};
 use core::ptr;
 
-use super::core::{uv_free, uv_malloc};
-use super::types::*;
-use super::types_req::*;
-use crate::error::{UV_E2BIG, UV_EINVAL, UV_ENOBUFS, UV_ENOENT, UV_ENOMEM, from_errno, last_error};
+use crate::abi::alloc;
+use crate::abi::errno::{
+    UV_E2BIG, UV_EINVAL, UV_ENOBUFS, UV_ENOENT, UV_ENOMEM, from_errno, last_error,
+};
+use crate::abi::*;
 use crate::os;
 
 // `uv_handle_type` values that `uv_guess_handle` answers, as the C int it returns.
@@ -90,7 +91,7 @@ unsafe fn copy_out(src: &[u8], buffer: *mut c_char, size: *mut usize) -> c_int {
 /// A NUL-terminated copy of `bytes` from the `uv_replace_allocator` allocator (NULL when
 /// out of memory), which [`uv_free`] releases.
 fn dup(bytes: &[u8]) -> *mut c_char {
-    let p = uv_malloc(bytes.len() + 1).cast::<u8>();
+    let p = alloc::malloc(bytes.len() + 1).cast::<u8>();
     if !p.is_null() {
         // SAFETY: `p` is a fresh allocation of `len + 1` bytes.
         unsafe {
@@ -107,7 +108,7 @@ fn alloc_zeroed<T>(n: usize) -> *mut T {
     let Some(bytes) = n.max(1).checked_mul(size_of::<T>()) else {
         return ptr::null_mut();
     };
-    let p = uv_malloc(bytes);
+    let p = alloc::malloc(bytes);
     if !p.is_null() {
         // SAFETY: a fresh allocation of `bytes` bytes.
         unsafe { ptr::write_bytes(p.cast::<u8>(), 0, bytes) };
@@ -337,7 +338,7 @@ pub unsafe extern "C" fn uv_os_get_passwd(pwd: *mut uv_passwd_t) -> c_int {
         Err(e) => return e,
     };
     let (n, d, s) = (pw.name.len() + 1, pw.dir.len() + 1, pw.shell.len() + 1);
-    let block = uv_malloc(n + d + s).cast::<u8>();
+    let block = alloc::malloc(n + d + s).cast::<u8>();
     if block.is_null() {
         return UV_ENOMEM;
     }
@@ -371,7 +372,7 @@ pub unsafe extern "C" fn uv_os_free_passwd(pwd: *mut uv_passwd_t) {
     }
     // SAFETY: `username` is NULL or the block from `uv_os_get_passwd` (caller).
     unsafe {
-        uv_free((*pwd).username.cast());
+        alloc::free((*pwd).username.cast());
         (*pwd).username = ptr::null_mut();
         (*pwd).shell = ptr::null_mut();
         (*pwd).homedir = ptr::null_mut();
@@ -473,10 +474,10 @@ pub unsafe extern "C" fn uv_os_free_environ(envitems: *mut uv_env_item_t, count:
     }
     for i in 0..count.max(0) as usize {
         // SAFETY: entry `i < count` was filled by `uv_os_environ`; its name owns the copy.
-        unsafe { uv_free((*envitems.add(i)).name.cast()) };
+        unsafe { alloc::free((*envitems.add(i)).name.cast()) };
     }
     // SAFETY: the array from `uv_os_environ`.
-    unsafe { uv_free(envitems.cast()) };
+    unsafe { alloc::free(envitems.cast()) };
 }
 
 /// `uv_os_getenv`: the value of `name` (buffer protocol); `UV_ENOENT` when unset.

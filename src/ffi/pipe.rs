@@ -2,11 +2,11 @@
 //! type tag (`UV_NAMED_PIPE`) and that it is not closing, then calls [`crate::pipe`].
 //! Loop thread only (`uv_pipe` from any thread).
 
-use super::types::*;
-use super::types_io::*;
-use crate::error::{UV_EBADF, UV_EINVAL};
-use crate::handle::{self, UV_NAMED_PIPE};
+use crate::abi::UV_NAMED_PIPE;
+use crate::abi::errno::{UV_EBADF, UV_EINVAL};
+use crate::abi::*;
 use crate::pipe;
+use crate::uvloop::handle;
 use core::ffi::{c_char, c_int};
 
 /// Is `p` a live pipe handle, not closing?
@@ -32,9 +32,14 @@ pub unsafe extern "C" fn uv_pipe(
     if fds.is_null() {
         return UV_EINVAL;
     }
-    const NONBLOCK: c_int = 0x40;
     // SAFETY: non-NULL, room for two (caller).
-    unsafe { pipe::pipe(fds, read_flags & NONBLOCK != 0, write_flags & NONBLOCK != 0) }
+    unsafe {
+        pipe::pipe(
+            fds,
+            read_flags & UV_NONBLOCK_PIPE != 0,
+            write_flags & UV_NONBLOCK_PIPE != 0,
+        )
+    }
 }
 
 /// `ipc != 0`: the pipe passes handles (`uv_write2`, `uv_accept`).
@@ -106,7 +111,7 @@ pub unsafe extern "C" fn uv_pipe_connect(
         if name.is_null() {
             pipe::fail_later(req, handle, UV_EINVAL, cb);
         } else if !(*handle).connect_req.is_null() {
-            pipe::fail_later(req, handle, crate::error::UV_EALREADY, cb);
+            pipe::fail_later(req, handle, crate::abi::errno::UV_EALREADY, cb);
         } else {
             pipe::connect(req, handle, name, cb)
         }
@@ -186,7 +191,7 @@ pub unsafe extern "C" fn uv_pipe_pending_type(handle: *mut uv_pipe_t) -> HandleT
     // SAFETY: checked before use.
     unsafe {
         if handle.is_null() || (*handle).r#type != UV_NAMED_PIPE {
-            return handle::UV_UNKNOWN_HANDLE;
+            return crate::abi::UV_UNKNOWN_HANDLE;
         }
         pipe::pending_type(handle)
     }

@@ -2,10 +2,10 @@
 //! type tag and closing state, and the event mask, then calls into [`crate::poll`].
 //! Loop thread only.
 
-use super::types::*;
-use super::types_io::*;
-use crate::error::UV_EINVAL;
-use crate::handle::{self, UV_POLL};
+use crate::abi::UV_POLL;
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::*;
+use crate::uvloop::handle;
 use core::ffi::c_int;
 
 /// Is `h` a live poll handle, not closing?

@@ -4,11 +4,11 @@
 //! `uv_spawn` and `uv_process_kill` must be called on the loop's thread, `uv_kill` and
 //! `uv_process_get_pid` from anywhere.
 
-use super::types::*;
-use super::types_io::*;
-use crate::error::{UV_EINVAL, UV_ESRCH};
-use crate::handle::{self, UV_PROCESS};
+use crate::abi::UV_PROCESS;
+use crate::abi::errno::{UV_EINVAL, UV_ESRCH};
+use crate::abi::*;
 use crate::process;
+use crate::uvloop::handle;
 use core::ffi::c_int;
 
 /// `uv_spawn`: starts `options.file` as a child process. The handle is initialised even
@@ -31,7 +31,7 @@ pub unsafe extern "C" fn uv_spawn(
         // SAFETY: checked non-NULL; initialised loop and writable handle (caller).
         unsafe {
             handle::init(loop_, handle::base(handle), UV_PROCESS);
-            crate::queue::init((&raw mut (*handle).queue).cast());
+            crate::uvloop::queue::init((&raw mut (*handle).queue).cast());
             (*handle).pid = 0;
             (*handle).status = 0;
             (*handle).exit_cb = None;

@@ -2,11 +2,11 @@
 //! handle's type tag, then calls [`crate::signal`]. Signal callbacks run in the poll phase;
 //! these functions must be called on the loop's thread.
 
-use super::types::*;
-use super::types_io::*;
-use crate::error::UV_EINVAL;
-use crate::handle::{self, UV_SIGNAL};
+use crate::abi::UV_SIGNAL;
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::*;
 use crate::signal;
+use crate::uvloop::handle;
 use core::ffi::c_int;
 
 /// Is `h` a live signal handle, not closing?

@@ -4,11 +4,11 @@
 //! gets `UV_EINVAL`, except the writes, which report `UV_EBADF` as libuv does (the
 //! descriptor is gone). Loop thread only.
 
-use super::types::*;
-use super::types_io::*;
-use crate::error::{UV_EALREADY, UV_EBADF, UV_EINVAL, UV_ENOTCONN, UV_ENOTSUP};
-use crate::handle::{self, READABLE, READING, WRITABLE};
+use crate::abi::errno::{UV_EALREADY, UV_EBADF, UV_EINVAL, UV_ENOTCONN, UV_ENOTSUP};
+use crate::abi::flags::{READABLE, READING, WRITABLE};
+use crate::abi::*;
 use crate::stream;
+use crate::uvloop::handle;
 use core::ffi::{c_int, c_uint};
 
 /// Is `s` a TCP, pipe or TTY handle?
@@ -22,7 +22,7 @@ pub(crate) unsafe fn is_stream(s: *const uv_stream_t) -> bool {
         && unsafe {
             matches!(
                 (*s).r#type,
-                handle::UV_TCP | handle::UV_NAMED_PIPE | handle::UV_TTY
+                crate::abi::UV_TCP | crate::abi::UV_NAMED_PIPE | crate::abi::UV_TTY
             )
         }
 }
@@ -41,8 +41,8 @@ pub unsafe extern "C" fn uv_listen(
             return UV_EINVAL;
         }
         match (*stream).r#type {
-            handle::UV_TCP => crate::tcp::listen(stream.cast(), backlog, cb),
-            handle::UV_NAMED_PIPE => crate::pipe::listen(stream.cast(), backlog, cb),
+            crate::abi::UV_TCP => crate::tcp::listen(stream.cast(), backlog, cb),
+            crate::abi::UV_NAMED_PIPE => crate::pipe::listen(stream.cast(), backlog, cb),
             _ => UV_EINVAL,
         }
     }
@@ -266,7 +266,7 @@ unsafe fn socket_option(h: *mut uv_handle_t, name: c_int, value: *mut c_int) -> 
     // SAFETY: non-NULL pointers from the caller: an initialised handle, a live int.
     unsafe {
         match (*h).r#type {
-            handle::UV_TCP | handle::UV_NAMED_PIPE | handle::UV_UDP => {}
+            crate::abi::UV_TCP | crate::abi::UV_NAMED_PIPE | crate::abi::UV_UDP => {}
             _ => return UV_ENOTSUP,
         }
         let fd = (*h).u.fd;
@@ -277,7 +277,7 @@ unsafe fn socket_option(h: *mut uv_handle_t, name: c_int, value: *mut c_int) -> 
             libc::setsockopt(fd, libc::SOL_SOCKET, name, value.cast(), len)
         };
         if r != 0 {
-            return crate::error::last_error();
+            return crate::abi::errno::last_error();
         }
     }
     0

@@ -2,11 +2,12 @@
 //! handle's type tag (`UV_TCP`) and that it is not closing, then calls [`crate::tcp`].
 //! Loop thread only (`uv_socketpair` from any thread).
 
-use super::types::*;
-use super::types_io::*;
-use crate::error::UV_EINVAL;
-use crate::handle::{self, UV_TCP};
+use crate::abi::UV_TCP;
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::flags;
+use crate::abi::*;
 use crate::tcp;
+use crate::uvloop::handle;
 use core::ffi::{c_int, c_uint};
 
 /// Is `t` a live TCP handle, not closing?
@@ -107,9 +108,9 @@ pub unsafe extern "C" fn uv_tcp_simultaneous_accepts(
             return UV_EINVAL;
         }
         if enable != 0 {
-            (*handle).flags &= !handle::TCP_SINGLE_ACCEPT;
+            (*handle).flags &= !flags::TCP_SINGLE_ACCEPT;
         } else {
-            (*handle).flags |= handle::TCP_SINGLE_ACCEPT;
+            (*handle).flags |= flags::TCP_SINGLE_ACCEPT;
         }
     }
     0
@@ -222,15 +223,14 @@ pub unsafe extern "C" fn uv_socketpair(
     if socket_vector.is_null() {
         return UV_EINVAL;
     }
-    const NONBLOCK: c_int = 0x40;
     // SAFETY: non-NULL, room for two (caller).
     unsafe {
         tcp::socketpair(
             r#type,
             protocol,
             socket_vector,
-            flags0 & NONBLOCK != 0,
-            flags1 & NONBLOCK != 0,
+            flags0 & UV_NONBLOCK_PIPE != 0,
+            flags1 & UV_NONBLOCK_PIPE != 0,
         )
     }
 }

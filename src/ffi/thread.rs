@@ -13,12 +13,12 @@
 use core::ffi::{c_int, c_uint, c_void};
 use core::ptr;
 
-use super::types::{
+use crate::abi::errno::{UV_EAGAIN, UV_EBUSY, UV_EINVAL, UV_ENOMEM, UV_ETIMEDOUT, from_errno};
+use crate::abi::{
     uv_barrier_t, uv_cond_t, uv_key_t, uv_mutex_t, uv_once_t, uv_rwlock_t, uv_sem_t, uv_thread_cb,
     uv_thread_t,
 };
-use super::types_req::{uv_thread_create_flags, uv_thread_options_t};
-use crate::error::{UV_EAGAIN, UV_EBUSY, UV_EINVAL, UV_ENOMEM, UV_ETIMEDOUT, from_errno};
+use crate::abi::{uv_thread_create_flags, uv_thread_options_t};
 
 /// `UV_THREAD_HAS_STACK_SIZE` of `enum uv_thread_create_flags`.
 const UV_THREAD_HAS_STACK_SIZE: c_uint = uv_thread_create_flags::UV_THREAD_HAS_STACK_SIZE as c_uint;
@@ -466,7 +466,7 @@ pub unsafe extern "C" fn uv_sem_init(sem: *mut uv_sem_t, value: c_uint) -> c_int
     }
     // SAFETY: `sem` is writable storage (caller's contract); process-private semaphore.
     if unsafe { libc::sem_init(sem, 0, value) } != 0 {
-        return crate::error::last_error();
+        return crate::abi::errno::last_error();
     }
     0
 }
@@ -480,7 +480,7 @@ pub unsafe extern "C" fn uv_sem_destroy(sem: *mut uv_sem_t) {
     require(sem, "uv_sem_destroy");
     // SAFETY: `sem` is an initialised semaphore (caller's contract).
     if unsafe { libc::sem_destroy(sem) } != 0 {
-        fatal("sem_destroy", -crate::error::last_error());
+        fatal("sem_destroy", -crate::abi::errno::last_error());
     }
 }
 
@@ -493,7 +493,7 @@ pub unsafe extern "C" fn uv_sem_post(sem: *mut uv_sem_t) {
     require(sem, "uv_sem_post");
     // SAFETY: `sem` is an initialised semaphore (caller's contract).
     if unsafe { libc::sem_post(sem) } != 0 {
-        fatal("sem_post", -crate::error::last_error());
+        fatal("sem_post", -crate::abi::errno::last_error());
     }
 }
 
@@ -509,7 +509,7 @@ pub unsafe extern "C" fn uv_sem_wait(sem: *mut uv_sem_t) {
         if unsafe { libc::sem_wait(sem) } == 0 {
             return;
         }
-        let err = -crate::error::last_error();
+        let err = -crate::abi::errno::last_error();
         if err != libc::EINTR {
             fatal("sem_wait", err);
         }
@@ -530,7 +530,7 @@ pub unsafe extern "C" fn uv_sem_trywait(sem: *mut uv_sem_t) -> c_int {
         if unsafe { libc::sem_trywait(sem) } == 0 {
             return 0;
         }
-        match -crate::error::last_error() {
+        match -crate::abi::errno::last_error() {
             libc::EINTR => continue,
             libc::EAGAIN => return UV_EAGAIN,
             err => fatal("sem_trywait", err),

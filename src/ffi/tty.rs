@@ -2,11 +2,11 @@
 //! (`UV_TTY`), then calls [`crate::tty`]. Loop thread only, except `uv_tty_reset_mode`
 //! (any thread, and async-signal-safe).
 
-use super::types::*;
-use super::types_io::*;
-use crate::error::{UV_EINVAL, UV_ENOTSUP};
-use crate::handle::{self, UV_TTY};
+use crate::abi::UV_TTY;
+use crate::abi::errno::{UV_EINVAL, UV_ENOTSUP};
+use crate::abi::*;
 use crate::tty;
+use crate::uvloop::handle;
 use core::ffi::c_int;
 
 /// `unused`: libuv's deprecated `readable` argument, ignored (the descriptor's access

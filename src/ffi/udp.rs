@@ -14,11 +14,12 @@
 //! `uv_fileno` does; `uv_udp_open` says `UV_EEXIST` for a descriptor any live handle of the
 //! loop holds (libuv: any descriptor the loop watches).
 
-use super::types::*;
-use super::types_io::*;
-use crate::error::{UV_EBADF, UV_EDESTADDRREQ, UV_EINVAL, UV_EISCONN, UV_ENOTCONN};
-use crate::handle::{self, UV_UDP};
+use crate::abi::UV_UDP;
+use crate::abi::errno::{UV_EBADF, UV_EDESTADDRREQ, UV_EINVAL, UV_EISCONN, UV_ENOTCONN};
+use crate::abi::flags;
+use crate::abi::*;
 use crate::udp::{self, SockAddr, options, recv, send};
+use crate::uvloop::handle;
 use core::ffi::{CStr, c_char, c_int, c_uint};
 
 /// Is `h` a live UDP handle, not closing?
@@ -72,7 +73,7 @@ unsafe fn check_send<'a>(
         if !check(handle) {
             return Err(UV_EINVAL);
         }
-        let connected = (*handle).flags & handle::UDP_CONNECTED != 0;
+        let connected = (*handle).flags & flags::UDP_CONNECTED != 0;
         if !addr.is_null() && connected {
             return Err(UV_EISCONN);
         }
@@ -180,7 +181,7 @@ pub unsafe extern "C" fn uv_udp_connect(
         if !check(handle) {
             return UV_EINVAL;
         }
-        let connected = (*handle).flags & handle::UDP_CONNECTED != 0;
+        let connected = (*handle).flags & flags::UDP_CONNECTED != 0;
         if addr.is_null() {
             if !connected {
                 return UV_ENOTCONN;

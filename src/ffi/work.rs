@@ -10,9 +10,8 @@
 //! All three are called on the loop's thread (the synchronous `uv_random` on any thread);
 //! `work_cb` runs on a pool thread.
 
-use super::types::*;
-use super::types_req::*;
-use crate::error::{UV_E2BIG, UV_EINVAL, UV_EIO, UV_ENOSYS};
+use crate::abi::errno::{UV_E2BIG, UV_EINVAL, UV_EIO, UV_ENOSYS};
+use crate::abi::*;
 use crate::pool::{self, WorkKind};
 use core::ffi::{c_int, c_uint, c_void};
 use core::mem::offset_of;
@@ -142,7 +141,7 @@ fn getrandom(buf: &mut [u8]) -> c_int {
         // SAFETY: `buf[pos..pos + chunk]` is writable.
         let n = unsafe { libc::getrandom(buf.as_mut_ptr().add(pos).cast(), chunk, 0) };
         if n < 0 {
-            let err = crate::error::last_error();
+            let err = crate::abi::errno::last_error();
             if err == -libc::EINTR {
                 continue;
             }
@@ -161,19 +160,19 @@ fn dev_urandom(buf: &mut [u8]) -> c_int {
     use std::os::unix::fs::FileTypeExt;
     let mut f = match std::fs::File::open("/dev/urandom") {
         Ok(f) => f,
-        Err(e) => return crate::error::from_io(&e),
+        Err(e) => return crate::abi::errno::from_io(&e),
     };
     // Only a character device is a random source (libuv checks the same).
     match f.metadata() {
         Ok(m) if m.file_type().is_char_device() => {}
         Ok(_) => return UV_EIO,
-        Err(e) => return crate::error::from_io(&e),
+        Err(e) => return crate::abi::errno::from_io(&e),
     }
     // read_exact retries EINTR and short reads; end of file is an I/O error.
     match f.read_exact(buf) {
         Ok(()) => 0,
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => UV_EIO,
-        Err(e) => crate::error::from_io(&e),
+        Err(e) => crate::abi::errno::from_io(&e),
     }
 }
 

@@ -12,10 +12,8 @@
 //! [`sendfile`]. Any failure after the destination was opened removes it.
 
 use super::{Res, cvt, cvt_r, ops};
-use crate::error::{UV_EINVAL, UV_EIO, UV_ENOSYS, UV_EPERM};
-use crate::ffi::types_req::{
-    UV_FS_COPYFILE_EXCL, UV_FS_COPYFILE_FICLONE, UV_FS_COPYFILE_FICLONE_FORCE,
-};
+use crate::abi::errno::{UV_EINVAL, UV_EIO, UV_ENOSYS, UV_EPERM};
+use crate::abi::{UV_FS_COPYFILE_EXCL, UV_FS_COPYFILE_FICLONE, UV_FS_COPYFILE_FICLONE_FORCE};
 use core::ffi::{CStr, c_int};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -259,6 +257,9 @@ mod tests {
         for fd in [src, p[0], p[1]] {
             ops::close(fd).unwrap();
         }
-        assert_eq!(sendfile(-1, -1, 0, 1).unwrap_err(), crate::error::UV_EBADF);
+        assert_eq!(
+            sendfile(-1, -1, 0, 1).unwrap_err(),
+            crate::abi::errno::UV_EBADF
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! libuv's use of `scandir(3)` with a `strcmp` comparator does.
 
 use super::Res;
-use crate::ffi::types_req::uv_dirent_type_t;
+use crate::abi::uv_dirent_type_t;
 use core::ffi::{CStr, c_int};
 use std::ffi::CString;
 
@@ -55,7 +55,7 @@ pub(crate) fn opendir(path: &CStr) -> Res<*mut libc::DIR> {
     // SAFETY: NUL-terminated path.
     let d = unsafe { libc::opendir(path.as_ptr()) };
     if d.is_null() {
-        Err(crate::error::last_error())
+        Err(crate::abi::errno::last_error())
     } else {
         Ok(d)
     }
@@ -127,11 +127,11 @@ mod tests {
         assert!(!names.contains(&&b"."[..]) && !names.contains(&&b".."[..]));
         assert_eq!(
             scandir(c"/nonexistent").err(),
-            Some(crate::error::UV_ENOENT)
+            Some(crate::abi::errno::UV_ENOENT)
         );
         assert_eq!(
             scandir(c"/proc/self/exe").err(),
-            Some(crate::error::UV_ENOTDIR)
+            Some(crate::abi::errno::UV_ENOTDIR)
         );
     }
 }

@@ -35,7 +35,7 @@ pub(crate) type Res<T> = Result<T, c_int>;
 #[inline]
 pub(crate) fn cvt<T: Copy + PartialEq + From<i8>>(r: T) -> Res<T> {
     if r == T::from(-1) {
-        Err(crate::error::last_error())
+        Err(crate::abi::errno::last_error())
     } else {
         Ok(r)
     }
@@ -46,7 +46,7 @@ pub(crate) fn cvt<T: Copy + PartialEq + From<i8>>(r: T) -> Res<T> {
 pub(crate) fn cvt_r<T: Copy + PartialEq + From<i8>>(mut f: impl FnMut() -> T) -> Res<T> {
     loop {
         match cvt(f()) {
-            Err(e) if e == crate::error::UV_EINTR => continue,
+            Err(e) if e == crate::abi::errno::UV_EINTR => continue,
             r => return r,
         }
     }
@@ -60,7 +60,7 @@ mod tests {
     fn cvt_maps_minus_one_to_errno() {
         // SAFETY: close of an invalid descriptor only sets errno.
         let r = cvt(unsafe { libc::close(-1) });
-        assert_eq!(r, Err(crate::error::UV_EBADF));
+        assert_eq!(r, Err(crate::abi::errno::UV_EBADF));
         assert_eq!(cvt(3isize), Ok(3));
     }
 }

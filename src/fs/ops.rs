@@ -6,8 +6,8 @@
 //! [`crate::fs`] for threads and retries.
 
 use super::{Res, cvt, cvt_r};
-use crate::error::{UV_EINTR, UV_EINVAL};
-use crate::ffi::types::uv_buf_t;
+use crate::abi::errno::{UV_EINTR, UV_EINVAL};
+use crate::abi::uv_buf_t;
 use core::ffi::{CStr, c_int, c_uint};
 use std::ffi::CString;
 
@@ -261,7 +261,7 @@ pub(crate) fn realpath(path: &CStr) -> Res<CString> {
     // SAFETY: NUL-terminated path; a NULL buffer asks realpath to allocate one.
     let p = unsafe { libc::realpath(path.as_ptr(), core::ptr::null_mut()) };
     if p.is_null() {
-        return Err(crate::error::last_error());
+        return Err(crate::abi::errno::last_error());
     }
     // SAFETY: realpath returned a NUL-terminated string allocated with malloc.
     unsafe {
@@ -286,7 +286,7 @@ pub(crate) fn mkdtemp(tpl: &mut [u8]) -> Res<()> {
     // SAFETY: `tpl` is a writable NUL-terminated string.
     let p = unsafe { libc::mkdtemp(tpl.as_mut_ptr().cast()) };
     if p.is_null() {
-        Err(crate::error::last_error())
+        Err(crate::abi::errno::last_error())
     } else {
         Ok(())
     }
@@ -339,7 +339,8 @@ mod tests {
             len: 4,
         }];
         // SAFETY: `b` is writable for 4 bytes.
-        assert_eq!(unsafe { read(-1, &bufs, -1) }, Err(crate::error::UV_EBADF));
-        assert_eq!(close(-1), Err(crate::error::UV_EBADF));
+        let r = unsafe { read(-1, &bufs, -1) };
+        assert_eq!(r, Err(crate::abi::errno::UV_EBADF));
+        assert_eq!(close(-1), Err(crate::abi::errno::UV_EBADF));
     }
 }

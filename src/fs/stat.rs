@@ -6,8 +6,8 @@
 //! from the change time (libuv does the same).
 
 use super::{Res, cvt_r};
-use crate::ffi::types::{uv_stat_t, uv_timespec_t};
-use crate::ffi::types_req::uv_statfs_t;
+use crate::abi::uv_statfs_t;
+use crate::abi::{uv_stat_t, uv_timespec_t};
 use core::ffi::{CStr, c_int};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -159,8 +159,11 @@ mod tests {
         let b = fstat(fd).unwrap();
         assert_eq!((a.st_dev, a.st_ino), (b.st_dev, b.st_ino));
         super::super::ops::close(fd).unwrap();
-        assert_eq!(fstat(-1).err(), Some(crate::error::UV_EBADF));
-        assert_eq!(stat(c"/nonexistent/x").err(), Some(crate::error::UV_ENOENT));
+        assert_eq!(fstat(-1).err(), Some(crate::abi::errno::UV_EBADF));
+        assert_eq!(
+            stat(c"/nonexistent/x").err(),
+            Some(crate::abi::errno::UV_ENOENT)
+        );
         assert!(statfs(c"/").unwrap().f_bsize > 0);
     }
 }

@@ -42,8 +42,8 @@ mod ticket;
 #[cfg(test)]
 mod tests;
 
-use crate::error::UV_EBUSY;
-use crate::ffi::types::{uv__work, uv_loop_t};
+use crate::abi::errno::UV_EBUSY;
+use crate::abi::{uv__work, uv_loop_t};
 use core::ffi::{c_int, c_void};
 use core::ptr;
 use crossbeam_deque::{Injector, Steal};
@@ -545,7 +545,7 @@ pub(crate) unsafe fn finish(w: *mut uv__work) {
         let l = (*w).r#loop;
         (*l).active_reqs.count -= 1;
         let status = if (*w).wq[1] as usize == CANCELED {
-            crate::error::UV_ECANCELED
+            crate::abi::errno::UV_ECANCELED
         } else {
             0
         };

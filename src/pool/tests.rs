@@ -3,7 +3,8 @@
 //! from the environment, shutdown and restart) re-run this test binary as a child.
 
 use super::*;
-use crate::error::{UV_EBUSY, UV_ECANCELED};
+use crate::abi::errno::{UV_EBUSY, UV_ECANCELED};
+use crate::abi::{UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE};
 use crate::ffi::core::{uv_loop_close, uv_loop_init, uv_run};
 use core::mem::MaybeUninit;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize};
@@ -15,10 +16,6 @@ static SERIAL: Mutex<()> = Mutex::new(());
 fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
-
-const RUN_DEFAULT: c_int = 0;
-const RUN_ONCE: c_int = 1;
-const RUN_NOWAIT: c_int = 2;
 
 struct TestLoop(Box<MaybeUninit<uv_loop_t>>);
 
@@ -153,7 +150,7 @@ fn pool_size() -> usize {
     let mut l = TestLoop::new();
     let mut it = Item::new(None);
     submit_item(&mut l, &mut it, WorkKind::Cpu);
-    l.run(RUN_DEFAULT);
+    l.run(UV_RUN_DEFAULT);
     assert_eq!(it.dones(), 1);
     l.close();
     threads()
@@ -178,7 +175,7 @@ fn many_items_from_many_threads_each_done_once_on_its_loop() {
                     submit_item(&mut l, it, kind);
                 }
                 assert_eq!(l.active_reqs() as usize, ITEMS);
-                assert_eq!(l.run(RUN_DEFAULT), 0);
+                assert_eq!(l.run(UV_RUN_DEFAULT), 0);
                 for it in &items {
                     assert_eq!(it.runs.load(Ordering::SeqCst), 1);
                     assert_eq!(it.dones(), 1);
@@ -212,7 +209,7 @@ fn done_may_resubmit_the_same_item() {
     let mut it = Item::new(None);
     // SAFETY: as submit_item.
     unsafe { submit(l.ptr(), &raw mut it.w, WorkKind::Cpu, item_work, again) };
-    assert_eq!(l.run(RUN_DEFAULT), 0);
+    assert_eq!(l.run(UV_RUN_DEFAULT), 0);
     assert_eq!(it.dones(), 100);
     assert_eq!(it.runs.load(Ordering::SeqCst), 100);
     l.close();
@@ -225,12 +222,12 @@ fn loop_stays_alive_while_work_is_outstanding() {
     let mut l = TestLoop::new();
     let mut it = Item::new(Some(Arc::new(move || g2.wait())));
     submit_item(&mut l, &mut it, WorkKind::Cpu);
-    assert_ne!(l.run(RUN_NOWAIT), 0);
+    assert_ne!(l.run(UV_RUN_NOWAIT), 0);
     // SAFETY: initialised loop.
     assert_eq!(unsafe { uv_loop_close(l.ptr()) }, UV_EBUSY);
     gate.wait_arrived(1);
     gate.open();
-    assert_eq!(l.run(RUN_DEFAULT), 0);
+    assert_eq!(l.run(UV_RUN_DEFAULT), 0);
     assert_eq!((it.dones(), it.status()), (1, 0));
     l.close();
 }
@@ -271,7 +268,7 @@ fn cancel_wins_only_before_start_and_reports_at_once() {
     let t0 = Instant::now();
     while queued.iter().step_by(2).any(|it| it.dones() == 0) {
         assert!(t0.elapsed() < Duration::from_secs(10));
-        l.run(RUN_ONCE);
+        l.run(UV_RUN_ONCE);
     }
     for it in queued.iter().step_by(2) {
         assert_eq!((it.dones(), it.status()), (1, UV_ECANCELED));
@@ -279,7 +276,7 @@ fn cancel_wins_only_before_start_and_reports_at_once() {
     assert_eq!(l.active_reqs() as usize, n + 15);
 
     gate.open();
-    assert_eq!(l.run(RUN_DEFAULT), 0);
+    assert_eq!(l.run(UV_RUN_DEFAULT), 0);
     for (i, it) in queued.iter_mut().enumerate() {
         let ran = if i % 2 == 0 { 0 } else { 1 };
         let status = if i % 2 == 0 { UV_ECANCELED } else { 0 };
@@ -321,7 +318,7 @@ fn work_starts_in_submission_order_whatever_its_kind() {
         assert_eq!(cancel_item(it), 0);
     }
     gate.open();
-    assert_eq!(l.run(RUN_DEFAULT), 0);
+    assert_eq!(l.run(UV_RUN_DEFAULT), 0);
     assert!(later.iter().all(|it| it.status() == UV_ECANCELED));
     assert!(blockers.iter().all(|it| it.status() == 0));
     l.close();
@@ -354,7 +351,7 @@ fn cancelled_items_may_be_freed_and_reused_at_once() {
         assert_eq!(cancel_item(&mut it), 0);
         assert_eq!(cancel_item(&mut reused), 0);
         while it.dones() == 0 || reused.dones() == 0 {
-            l.run(RUN_ONCE);
+            l.run(UV_RUN_ONCE);
         }
         assert_eq!(it.status(), UV_ECANCELED);
         reused.dones.store(0, Ordering::SeqCst);
@@ -362,7 +359,7 @@ fn cancelled_items_may_be_freed_and_reused_at_once() {
     }
     submit_item(&mut l, &mut reused, WorkKind::SlowIo);
     gate.open();
-    assert_eq!(l.run(RUN_DEFAULT), 0);
+    assert_eq!(l.run(UV_RUN_DEFAULT), 0);
     assert_eq!((reused.dones(), reused.status()), (1, 0));
     assert_eq!(reused.runs.load(Ordering::SeqCst), 1);
     l.close();
@@ -402,7 +399,7 @@ fn slow_io_holds_at_most_half_the_workers_and_never_starves_the_rest() {
     let mut fast = Item::new(None);
     fast.done_order = Some(order.clone());
     submit_item(&mut l, &mut fast, WorkKind::FastIo);
-    assert_eq!(l.run(RUN_DEFAULT), 0);
+    assert_eq!(l.run(UV_RUN_DEFAULT), 0);
     assert_eq!(max.load(Ordering::SeqCst), limit, "pool of {n}");
     for it in &slow {
         assert_eq!(it.dones(), 1);
@@ -433,7 +430,7 @@ fn parked_workers_wake_for_each_item() {
         if i % 7 == 0 {
             std::thread::sleep(Duration::from_micros(200));
         }
-        assert_eq!(l.run(RUN_DEFAULT), 0);
+        assert_eq!(l.run(UV_RUN_DEFAULT), 0);
         assert_eq!(it.dones(), 1);
     }
     l.close();
@@ -542,7 +539,7 @@ fn child_shutdown_restart() {
         r2.fetch_add(1, Ordering::SeqCst);
     })));
     submit_item(&mut l, &mut it, WorkKind::Cpu);
-    assert_eq!(l.run(RUN_DEFAULT), 0);
+    assert_eq!(l.run(UV_RUN_DEFAULT), 0);
     assert_eq!((it.dones(), ran.load(Ordering::SeqCst)), (1, 1));
     assert_eq!(threads(), 2);
     // Queued work is finished before the workers exit.
@@ -552,7 +549,7 @@ fn child_shutdown_restart() {
     }
     shutdown();
     assert!(items.iter().all(|it| it.runs.load(Ordering::SeqCst) == 1));
-    assert_eq!(l.run(RUN_DEFAULT), 0);
+    assert_eq!(l.run(UV_RUN_DEFAULT), 0);
     assert!(items.iter().all(|it| it.dones() == 1));
     l.close();
 }
@@ -578,7 +575,7 @@ fn bench_throughput() {
         submit_item(&mut l, it, WorkKind::Cpu);
     }
     let t1 = Instant::now();
-    assert_eq!(l.run(RUN_DEFAULT), 0);
+    assert_eq!(l.run(UV_RUN_DEFAULT), 0);
     let t2 = Instant::now();
     println!(
         "{N} items: submit {:?} ({:.0} ns/item), total {:?} ({:.0} ns/item)",

@@ -16,7 +16,7 @@
 //! a lock-free stack of indices whose head carries a generation tag against ABA. Taking or
 //! returning a ticket is one compare-exchange; only growing the slab takes a lock.
 
-use crate::ffi::types::uv__work;
+use crate::abi::uv__work;
 use core::ptr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};

@@ -18,11 +18,11 @@ mod spawn;
 
 pub(crate) use spawn::spawn;
 
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle;
-use crate::queue::{self, Node};
+use crate::abi::flags;
+use crate::abi::*;
 use crate::uvloop;
+use crate::uvloop::handle;
+use crate::uvloop::queue::{self, Node};
 use core::ffi::c_int;
 use core::ptr;
 
@@ -87,7 +87,7 @@ pub(super) unsafe fn watch_children(l: *mut uv_loop_t) -> c_int {
                 drop(Box::from_raw(w));
                 return r;
             }
-            (*w).flags |= handle::INTERNAL;
+            (*w).flags |= flags::INTERNAL;
             handle::unref(handle::base(w));
             (*st).watcher = w;
         }
@@ -166,7 +166,7 @@ unsafe fn wait_children(l: *mut uv_loop_t) {
 pub(crate) fn kill(pid: c_int, signum: c_int) -> c_int {
     // SAFETY: plain syscall.
     if unsafe { libc::kill(pid, signum) } != 0 {
-        return crate::error::last_error();
+        return crate::abi::errno::last_error();
     }
     0
 }

@@ -22,11 +22,14 @@
 //! runs in the child before it resets the dispositions); the child starts with an empty mask.
 
 use super::child::Plan;
-use crate::error::UV_EINVAL;
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle;
-use crate::queue;
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::flags;
+use crate::abi::*;
+use crate::abi::{
+    UV_CREATE_PIPE, UV_IGNORE, UV_INHERIT_FD, UV_INHERIT_STREAM, UV_READABLE_PIPE, UV_WRITABLE_PIPE,
+};
+use crate::uvloop::handle;
+use crate::uvloop::queue;
 use core::ffi::{CStr, c_char, c_int, c_uint};
 use core::ptr;
 use std::ffi::CString;
@@ -37,13 +40,6 @@ unsafe extern "C" {
     /// The process environment (`environ(7)`).
     static environ: *const *const c_char;
 }
-
-const STDIO_IGNORE: c_int = 0x00;
-const STDIO_CREATE_PIPE: c_int = 0x01;
-const STDIO_INHERIT_FD: c_int = 0x02;
-const STDIO_INHERIT_STREAM: c_int = 0x04;
-const STDIO_READABLE_PIPE: c_int = 0x10;
-const STDIO_WRITABLE_PIPE: c_int = 0x20;
 
 pub(super) const PROCESS_SETUID: c_uint = 1 << 0;
 pub(super) const PROCESS_SETGID: c_uint = 1 << 1;
@@ -89,11 +85,11 @@ fn close_created(slots: &mut [Slot]) {
 unsafe fn init_stdio(c: &uv_stdio_container_t) -> Result<Slot, c_int> {
     // SAFETY: the union member read is the one the flags select; streams are live.
     unsafe {
-        match c.flags & (STDIO_CREATE_PIPE | STDIO_INHERIT_FD | STDIO_INHERIT_STREAM) {
-            STDIO_IGNORE => Ok(NO_SLOT),
-            STDIO_CREATE_PIPE => {
+        match c.flags & (UV_CREATE_PIPE | UV_INHERIT_FD | UV_INHERIT_STREAM) {
+            UV_IGNORE => Ok(NO_SLOT),
+            UV_CREATE_PIPE => {
                 let s = c.data.stream;
-                if s.is_null() || (*s).r#type != handle::UV_NAMED_PIPE {
+                if s.is_null() || (*s).r#type != crate::abi::UV_NAMED_PIPE {
                     return Err(UV_EINVAL);
                 }
                 let mut fds = [-1; 2];
@@ -104,7 +100,7 @@ unsafe fn init_stdio(c: &uv_stdio_container_t) -> Result<Slot, c_int> {
                     fds.as_mut_ptr(),
                 ) != 0
                 {
-                    return Err(crate::error::last_error());
+                    return Err(crate::abi::errno::last_error());
                 }
                 Ok(Slot {
                     child: fds[1],
@@ -112,8 +108,8 @@ unsafe fn init_stdio(c: &uv_stdio_container_t) -> Result<Slot, c_int> {
                     created: true,
                 })
             }
-            STDIO_INHERIT_FD | STDIO_INHERIT_STREAM => {
-                let fd = if c.flags & STDIO_INHERIT_FD != 0 {
+            UV_INHERIT_FD | UV_INHERIT_STREAM => {
+                let fd = if c.flags & UV_INHERIT_FD != 0 {
                     c.data.fd
                 } else {
                     let s = c.data.stream;
@@ -188,7 +184,7 @@ pub(crate) unsafe fn spawn(
     // SAFETY: caller guarantees the pointers; every array read below is bounded by the
     // counts and terminators the options promise.
     unsafe {
-        handle::init(l, handle::base(p), handle::UV_PROCESS);
+        handle::init(l, handle::base(p), crate::abi::UV_PROCESS);
         queue::init((&raw mut (*p).queue).cast());
         (*p).exit_cb = None;
         (*p).pid = 0;
@@ -250,7 +246,7 @@ pub(crate) unsafe fn spawn(
 
         let mut errpipe = [-1; 2];
         if libc::pipe2(errpipe.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
-            let e = crate::error::last_error();
+            let e = crate::abi::errno::last_error();
             close_created(&mut slots);
             return e;
         }
@@ -328,7 +324,7 @@ unsafe fn fork_and_exec(plan: &mut Plan, errpipe: [c_int; 2]) -> (c_int, c_int) 
             super::child::run(plan);
         }
         let fork_err = if pid < 0 {
-            crate::error::last_error()
+            crate::abi::errno::last_error()
         } else {
             0
         };
@@ -355,9 +351,9 @@ unsafe fn fork_and_exec(plan: &mut Plan, errpipe: [c_int; 2]) -> (c_int, c_int) 
         while libc::waitpid(pid, &mut status, 0) == -1 && *libc::__errno_location() == libc::EINTR {
         }
         let err = if r == 4 {
-            crate::error::from_errno(code)
+            crate::abi::errno::from_errno(code)
         } else {
-            crate::error::UV_EPIPE
+            crate::abi::errno::UV_EPIPE
         };
         (pid, err)
     }
@@ -381,12 +377,12 @@ unsafe fn open_stream(c: &uv_stdio_container_t, fd: c_int) -> c_int {
             libc::close(fd);
             return r;
         }
-        let mut flags = (*pipe).flags & !(handle::READABLE | handle::WRITABLE);
-        if c.flags & STDIO_WRITABLE_PIPE != 0 {
-            flags |= handle::READABLE;
+        let mut flags = (*pipe).flags & !(flags::READABLE | flags::WRITABLE);
+        if c.flags & UV_WRITABLE_PIPE != 0 {
+            flags |= flags::READABLE;
         }
-        if c.flags & STDIO_READABLE_PIPE != 0 {
-            flags |= handle::WRITABLE;
+        if c.flags & UV_READABLE_PIPE != 0 {
+            flags |= flags::WRITABLE;
         }
         (*pipe).flags = flags;
     }

@@ -32,13 +32,14 @@ pub(crate) mod read;
 pub(crate) mod server;
 pub(crate) mod write;
 
-use crate::error::{UV_EBUSY, UV_ECANCELED};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle::{self, READABLE, READING, WRITABLE};
-use crate::queue::{self, Node};
+use crate::abi::errno::{UV_EBUSY, UV_ECANCELED};
+use crate::abi::flags;
+use crate::abi::flags::{READABLE, READING, WRITABLE};
+use crate::abi::*;
 use crate::sys;
 use crate::uvloop;
+use crate::uvloop::handle;
+use crate::uvloop::queue::{self, Node};
 use core::ffi::{c_int, c_void};
 use core::mem::offset_of;
 use core::ptr;
@@ -133,7 +134,7 @@ pub(crate) unsafe fn set_fd(s: *mut uv_stream_t, fd: c_int) {
 #[inline]
 pub(crate) unsafe fn is_ipc(s: *const uv_stream_t) -> bool {
     // SAFETY: a stream of type UV_NAMED_PIPE is a uv_pipe_t.
-    unsafe { (*s).r#type == handle::UV_NAMED_PIPE && (*s.cast::<uv_pipe_t>()).ipc != 0 }
+    unsafe { (*s).r#type == crate::abi::UV_NAMED_PIPE && (*s.cast::<uv_pipe_t>()).ipc != 0 }
 }
 
 /// Counts a request as active on the loop (`uv__req_register`).
@@ -191,14 +192,14 @@ pub(crate) unsafe fn open(s: *mut uv_stream_t, fd: c_int, flags: u32, socket: bo
             return UV_EBUSY;
         }
         (*s).flags |= flags;
-        if (*s).r#type == handle::UV_TCP {
-            if (*s).flags & handle::TCP_NODELAY != 0 {
+        if (*s).r#type == crate::abi::UV_TCP {
+            if (*s).flags & flags::TCP_NODELAY != 0 {
                 let r = crate::tcp::set_nodelay(fd, true);
                 if r != 0 {
                     return r;
                 }
             }
-            if (*s).flags & handle::TCP_KEEPALIVE != 0 {
+            if (*s).flags & flags::TCP_KEEPALIVE != 0 {
                 let r = crate::tcp::set_keepalive(fd, true, 60);
                 if r != 0 {
                     return r;
@@ -242,10 +243,10 @@ pub(crate) unsafe fn fd_in_use(l: *mut uv_loop_t, me: *mut uv_handle_t, fd: c_in
                 continue;
             }
             let watched = match (*h).r#type {
-                handle::UV_TCP | handle::UV_NAMED_PIPE | handle::UV_TTY => {
+                crate::abi::UV_TCP | crate::abi::UV_NAMED_PIPE | crate::abi::UV_TTY => {
                     (*priv_of(h.cast())).interest != 0
                 }
-                handle::UV_UDP | handle::UV_POLL => handle::is_active(h),
+                crate::abi::UV_UDP | crate::abi::UV_POLL => handle::is_active(h),
                 _ => false,
             };
             if watched {
@@ -295,7 +296,7 @@ unsafe fn set_interest(s: *mut uv_stream_t, interest: u32) -> c_int {
             // own record, whether the kernel has what we want.
             if uvloop::io_interest(l, fd) != interest {
                 if fd < 0 {
-                    return crate::error::UV_EBADF;
+                    return crate::abi::errno::UV_EBADF;
                 }
                 let r = uvloop::io_start(l, fd, interest, stream_io, s.cast());
                 if r != 0 {
@@ -395,8 +396,8 @@ unsafe fn stream_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
         }
         // A hang-up after a short read: there is nothing more to read.
         if ready & sys::ERROR != 0
-            && (*s).flags & (READING | handle::READ_PARTIAL | handle::READ_EOF)
-                == READING | handle::READ_PARTIAL
+            && (*s).flags & (READING | flags::READ_PARTIAL | flags::READ_EOF)
+                == READING | flags::READ_PARTIAL
         {
             let buf = uv_buf_t {
                 base: ptr::null_mut(),
@@ -432,7 +433,7 @@ unsafe fn connect_io(s: *mut uv_stream_t) {
                 &mut len,
             ) != 0
             {
-                err = crate::error::last_error().abs();
+                err = crate::abi::errno::last_error().abs();
             }
             -err
         };
@@ -453,7 +454,7 @@ unsafe fn connect_io(s: *mut uv_stream_t) {
         if error < 0 {
             write::flush_write_queue(s, UV_ECANCELED);
             write::write_callbacks(s);
-        } else if (*s).flags & handle::SHUTTING != 0
+        } else if (*s).flags & flags::SHUTTING != 0
             && queue::is_empty(&raw const (*priv_of(s)).write_queue)
         {
             // A shutdown asked for while connecting, with nothing to write first.
@@ -474,7 +475,7 @@ pub(crate) unsafe fn read_start(
     // SAFETY: caller guarantees `s` is live.
     unsafe {
         if fd(s) < 0 {
-            return crate::error::UV_EINVAL;
+            return crate::abi::errno::UV_EINVAL;
         }
         (*s).alloc_cb = alloc_cb;
         (*s).read_cb = read_cb;
@@ -483,7 +484,7 @@ pub(crate) unsafe fn read_start(
             return r;
         }
         (*s).flags |= READING;
-        (*s).flags &= !handle::READ_EOF;
+        (*s).flags &= !flags::READ_EOF;
         handle::start(s.cast());
     }
     0
@@ -515,7 +516,7 @@ pub(crate) unsafe fn close(h: *mut uv_handle_t) {
     let s: *mut uv_stream_t = h.cast();
     // SAFETY: caller guarantees `s` is a live stream; loop thread.
     unsafe {
-        if (*h).r#type == handle::UV_NAMED_PIPE {
+        if (*h).r#type == crate::abi::UV_NAMED_PIPE {
             crate::pipe::close(s.cast());
         }
         let p = priv_of(s);

@@ -7,11 +7,12 @@
 //! `uv_accept`. Runs in the poll phase.
 
 use super::{fd, is_ipc, priv_of, unwant};
-use crate::error::{UV_ENOBUFS, UV_EOF};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle::{self, READ_EOF, READ_PARTIAL, READING};
+use crate::abi::errno::{UV_ENOBUFS, UV_EOF};
+use crate::abi::flags;
+use crate::abi::flags::{READ_EOF, READ_PARTIAL, READING};
+use crate::abi::*;
 use crate::sys;
+use crate::uvloop::handle;
 use core::ffi::c_int;
 use core::ptr;
 use std::collections::VecDeque;
@@ -74,7 +75,7 @@ pub(crate) unsafe fn read(s: *mut uv_stream_t) {
                     // Nothing more now: the buffer goes back to the user.
                     read_cb(s, 0, &buf);
                 } else {
-                    (*s).flags &= !(handle::READABLE | handle::WRITABLE);
+                    (*s).flags &= !(flags::READABLE | flags::WRITABLE);
                     read_cb(s, -e as isize, &buf);
                     if (*s).flags & READING != 0 {
                         (*s).flags &= !READING;

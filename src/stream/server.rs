@@ -14,11 +14,12 @@
 
 use super::read::pop_queued_fd;
 use super::{LISTEN, fd, open, priv_of, want};
-use crate::error::{UV_EAGAIN, UV_EINVAL, UV_EMFILE};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle::{self, BOUND, READABLE, WRITABLE};
+use crate::abi::errno::{UV_EAGAIN, UV_EINVAL, UV_EMFILE};
+use crate::abi::flags;
+use crate::abi::flags::{BOUND, READABLE, WRITABLE};
+use crate::abi::*;
 use crate::sys;
+use crate::uvloop::handle;
 use core::ffi::c_int;
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -92,7 +93,7 @@ fn accept(listen_fd: c_int) -> c_int {
         if fd >= 0 {
             return fd;
         }
-        let e = crate::error::last_error();
+        let e = crate::abi::errno::last_error();
         if e != -libc::EINTR {
             return e;
         }
@@ -172,7 +173,7 @@ pub(crate) unsafe fn server_io(s: *mut uv_stream_t) {
                 super::unwant(s, sys::READABLE);
                 return;
             }
-            if (*s).r#type == handle::UV_TCP && (*s).flags & handle::TCP_SINGLE_ACCEPT != 0 {
+            if (*s).r#type == crate::abi::UV_TCP && (*s).flags & flags::TCP_SINGLE_ACCEPT != 0 {
                 // Give other processes listening on the socket a chance (libuv's way).
                 let ts = libc::timespec {
                     tv_sec: 0,
@@ -197,7 +198,7 @@ pub(crate) unsafe fn accept_into(server: *mut uv_stream_t, client: *mut uv_strea
             return UV_EAGAIN;
         }
         let err = match (*client).r#type {
-            handle::UV_TCP | handle::UV_NAMED_PIPE => {
+            crate::abi::UV_TCP | crate::abi::UV_NAMED_PIPE => {
                 // Accepted connections are sockets; a descriptor received over IPC
                 // may be anything.
                 let socket = (*p).state & LISTEN != 0 || super::is_socket(fd);
@@ -207,7 +208,7 @@ pub(crate) unsafe fn accept_into(server: *mut uv_stream_t, client: *mut uv_strea
                 }
                 r
             }
-            handle::UV_UDP => {
+            crate::abi::UV_UDP => {
                 let r = uv_udp_open(client.cast(), fd);
                 if r == 0 {
                     (*client).flags |= BOUND;

@@ -11,19 +11,18 @@
 //! drain, then `shutdown(SHUT_WR)` and its callback.
 
 use super::{SOCKET, fd, feed, is_ipc, priv_of, req_register, req_unregister, unwant, want};
-use crate::error::{UV_EAGAIN, UV_EBADF, UV_ECANCELED, UV_EINVAL, UV_ENOTCONN, UV_EPIPE};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle::{self, BLOCKING_WRITES, SHUT, SHUTTING, WRITABLE};
-use crate::queue::{self, Node};
+use crate::abi::errno::{UV_EAGAIN, UV_EBADF, UV_ECANCELED, UV_EINVAL, UV_ENOTCONN, UV_EPIPE};
+use crate::abi::flags::{BLOCKING_WRITES, SHUT, SHUTTING, WRITABLE};
+use crate::abi::*;
+use crate::abi::{UV_SHUTDOWN, UV_WRITE};
 use crate::sys;
+use crate::uvloop::handle;
+use crate::uvloop::queue::{self, Node};
 use core::ffi::{c_int, c_uint};
 use core::mem::offset_of;
 use core::ptr;
 
 /// `UV_WRITE` and `UV_SHUTDOWN` (`uv_req_type`).
-const REQ_WRITE: c_int = 3;
-const REQ_SHUTDOWN: c_int = 4;
 /// At most this many buffers go to one `writev` (Linux's IOV_MAX).
 const IOV_MAX: usize = 1024;
 
@@ -51,7 +50,7 @@ unsafe fn sendable_fd(h: *const uv_handle_t) -> c_int {
     // SAFETY: caller guarantees `h` is live.
     unsafe {
         match (*h).r#type {
-            handle::UV_TCP | handle::UV_NAMED_PIPE | handle::UV_UDP => (*h).u.fd,
+            crate::abi::UV_TCP | crate::abi::UV_NAMED_PIPE | crate::abi::UV_UDP => (*h).u.fd,
             _ => -1,
         }
     }
@@ -105,7 +104,7 @@ pub(crate) unsafe fn write2(
         // their callbacks: do not try the descriptor now (libuv's rule).
         let empty = (*s).write_queue_size == 0;
         let l = (*s).r#loop;
-        (*req).r#type = REQ_WRITE;
+        (*req).r#type = UV_WRITE;
         req_register(l);
         (*req).cb = cb;
         (*req).handle = s;
@@ -455,7 +454,7 @@ pub(crate) unsafe fn drain(s: *mut uv_stream_t) {
             let err = if closing {
                 UV_ECANCELED
             } else if libc::shutdown(fd(s), libc::SHUT_WR) != 0 {
-                crate::error::last_error()
+                crate::abi::errno::last_error()
             } else {
                 (*s).flags |= SHUT;
                 0
@@ -485,7 +484,7 @@ pub(crate) unsafe fn shutdown(
         {
             return UV_ENOTCONN;
         }
-        (*req).r#type = REQ_SHUTDOWN;
+        (*req).r#type = UV_SHUTDOWN;
         req_register((*s).r#loop);
         (*req).handle = s;
         (*req).cb = cb;

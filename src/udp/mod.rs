@@ -10,7 +10,7 @@
 //! requests not written yet, in submission order), the completed queue (written or failed,
 //! callback not run yet), the interest registered with the loop and whether a pending-phase
 //! flush is queued. The 32 `reserved` bytes are unused. Flags keep libuv's values
-//! (`handle::BOUND`, `IPV6`, `UDP_PROCESSING`, `UDP_CONNECTED`, `UDP_RECVMMSG`). A send
+//! (`flags::BOUND`, `IPV6`, `UDP_PROCESSING`, `UDP_CONNECTED`, `UDP_RECVMMSG`). A send
 //! request keeps its destination, buffer list and status in its private bytes
 //! ([`send::SendState`]).
 //!
@@ -26,13 +26,13 @@ pub(crate) mod options;
 pub(crate) mod recv;
 pub(crate) mod send;
 
-use crate::error::{self, UV_EINVAL};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle;
-use crate::queue::{self, Node};
+use crate::abi::errno::{self, UV_EINVAL};
+use crate::abi::flags;
+use crate::abi::*;
 use crate::sys;
 use crate::uvloop;
+use crate::uvloop::handle;
+use crate::uvloop::queue::{self, Node};
 use core::ffi::{c_int, c_uint, c_void};
 use core::mem::{size_of, zeroed};
 
@@ -149,7 +149,7 @@ impl SockAddr {
 
 /// The errno of the last failed call as a libuv error code.
 fn last_err() -> c_int {
-    error::last_error()
+    errno::last_error()
 }
 
 /// `setsockopt(fd, level, name, &val, sizeof val)`.
@@ -205,7 +205,7 @@ pub(crate) unsafe fn init(
     // SAFETY: caller guarantees `h` is writable and `l` initialised; the state is
     // initialised before the handle is used.
     unsafe {
-        handle::init(l, base(h), handle::UV_UDP);
+        handle::init(l, base(h), crate::abi::UV_UDP);
         (*h).u.fd = sock;
         (*h).send_queue_size = 0;
         (*h).send_queue_count = 0;
@@ -218,10 +218,10 @@ pub(crate) unsafe fn init(
         (*s).interest = 0;
         (*s).fed = 0;
         if flags & UDP_RECVMMSG != 0 {
-            (*h).flags |= handle::UDP_RECVMMSG;
+            (*h).flags |= flags::UDP_RECVMMSG;
         }
         if domain == libc::AF_INET6 {
-            (*h).flags |= handle::IPV6;
+            (*h).flags |= flags::IPV6;
         }
     }
     0
@@ -243,11 +243,11 @@ unsafe fn fd_in_use(l: *mut uv_loop_t, sock: c_int) -> bool {
             q = queue::next(q);
             let keeps_fd = matches!(
                 (*h).r#type,
-                handle::UV_TCP
-                    | handle::UV_NAMED_PIPE
-                    | handle::UV_TTY
-                    | handle::UV_UDP
-                    | handle::UV_POLL
+                crate::abi::UV_TCP
+                    | crate::abi::UV_NAMED_PIPE
+                    | crate::abi::UV_TTY
+                    | crate::abi::UV_UDP
+                    | crate::abi::UV_POLL
             );
             if keeps_fd && !handle::is_closing(h) && (*h).u.fd == sock {
                 return true;
@@ -270,13 +270,13 @@ pub(crate) unsafe fn open(h: *mut uv_udp_t, sock: c_int) -> c_int {
     // SAFETY: caller guarantees `h` is live.
     unsafe {
         if fd(h) != -1 {
-            return error::UV_EBUSY;
+            return errno::UV_EBUSY;
         }
         if sock < 0 {
-            return error::UV_EBADF;
+            return errno::UV_EBADF;
         }
         if fd_in_use((*h).r#loop, sock) {
-            return error::UV_EEXIST;
+            return errno::UV_EEXIST;
         }
         let mut on: c_int = 1;
         if libc::ioctl(sock, libc::FIONBIO, &mut on) != 0 {
@@ -291,7 +291,7 @@ pub(crate) unsafe fn open(h: *mut uv_udp_t, sock: c_int) -> c_int {
         let mut peer: libc::sockaddr_storage = zeroed();
         let mut len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
         if libc::getpeername(sock, (&raw mut peer).cast(), &mut len) == 0 && len > 0 {
-            (*h).flags |= handle::UDP_CONNECTED;
+            (*h).flags |= flags::UDP_CONNECTED;
         }
         // The socket options of the right protocol level need the family.
         let mut domain: c_int = 0;
@@ -305,7 +305,7 @@ pub(crate) unsafe fn open(h: *mut uv_udp_t, sock: c_int) -> c_int {
         ) == 0
             && domain == libc::AF_INET6
         {
-            (*h).flags |= handle::IPV6;
+            (*h).flags |= flags::IPV6;
         }
     }
     0
@@ -358,16 +358,16 @@ pub(crate) unsafe fn bind(h: *mut uv_udp_t, addr: &SockAddr, flags: c_uint) -> c
         if libc::bind(sock, addr.as_ptr(), addr.len) != 0 {
             let e = last_err();
             // A socket of the other family: the BSDs say EAFNOSUPPORT, libuv says EINVAL.
-            return if e == error::UV_EAFNOSUPPORT {
+            return if e == errno::UV_EAFNOSUPPORT {
                 UV_EINVAL
             } else {
                 e
             };
         }
         if family == libc::AF_INET6 {
-            (*h).flags |= handle::IPV6;
+            (*h).flags |= flags::IPV6;
         }
-        (*h).flags |= handle::BOUND;
+        (*h).flags |= flags::BOUND;
     }
     0
 }
@@ -405,11 +405,11 @@ pub(crate) unsafe fn connect(h: *mut uv_udp_t, addr: &SockAddr) -> c_int {
                 break;
             }
             let e = last_err();
-            if e != error::UV_EINTR {
+            if e != errno::UV_EINTR {
                 return e;
             }
         }
-        (*h).flags |= handle::UDP_CONNECTED;
+        (*h).flags |= flags::UDP_CONNECTED;
     }
     0
 }
@@ -427,11 +427,11 @@ pub(crate) unsafe fn disconnect(h: *mut uv_udp_t) -> c_int {
                 break;
             }
             let e = last_err();
-            if e != error::UV_EINTR {
+            if e != errno::UV_EINTR {
                 return e;
             }
         }
-        (*h).flags &= !handle::UDP_CONNECTED;
+        (*h).flags &= !flags::UDP_CONNECTED;
     }
     0
 }

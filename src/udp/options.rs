@@ -2,21 +2,18 @@
 //! multicast loop, TTL and interface, broadcast and the unicast TTL.
 //!
 //! Options at the IP level use the IPv6 variant on a handle known to be IPv6
-//! (`handle::IPV6`, set by an IPv6 bind, `uv_udp_init_ex(AF_INET6)` or opening an IPv6
+//! (`flags::IPV6`, set by an IPv6 bind, `uv_udp_init_ex(AF_INET6)` or opening an IPv6
 //! socket). A handle without a socket gets `UV_EBADF`, as in libuv, except that joining a
 //! group first binds it to the wildcard address (with `UV_UDP_REUSEADDR`).
 
 use super::{UDP_REUSEADDR, fd, maybe_deferred_bind, setsockopt};
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::flags;
+use crate::abi::*;
+use crate::abi::{UV_JOIN_GROUP, UV_LEAVE_GROUP};
 use crate::dns;
-use crate::error::UV_EINVAL;
-use crate::ffi::types_io::*;
-use crate::handle;
 use core::ffi::{CStr, c_int};
 use core::mem::{size_of, zeroed};
-
-/// `UV_LEAVE_GROUP` / `UV_JOIN_GROUP`.
-const LEAVE_GROUP: c_int = 0;
-const JOIN_GROUP: c_int = 1;
 
 /// An IPv4 address in dotted-quad text.
 fn ip4(s: &CStr) -> Option<libc::in_addr> {
@@ -46,7 +43,7 @@ fn ip6(s: &CStr) -> Option<(libc::in6_addr, u32)> {
 /// `h` is a live UDP handle.
 unsafe fn is_ipv6(h: *const uv_udp_t) -> bool {
     // SAFETY: caller guarantees `h` is live.
-    unsafe { (*h).flags & handle::IPV6 != 0 }
+    unsafe { (*h).flags & flags::IPV6 != 0 }
 }
 
 /// `setsockopt` at the IPv4 or IPv6 level, by the handle's family.
@@ -99,8 +96,8 @@ pub(crate) unsafe fn set_membership(
             };
             mreq.imr_multiaddr = group;
             let opt = match membership {
-                JOIN_GROUP => libc::IP_ADD_MEMBERSHIP,
-                LEAVE_GROUP => libc::IP_DROP_MEMBERSHIP,
+                UV_JOIN_GROUP => libc::IP_ADD_MEMBERSHIP,
+                UV_LEAVE_GROUP => libc::IP_DROP_MEMBERSHIP,
                 _ => return UV_EINVAL,
             };
             setsockopt(fd(h), libc::IPPROTO_IP, opt, &mreq)
@@ -119,8 +116,8 @@ pub(crate) unsafe fn set_membership(
             };
             mreq.ipv6mr_multiaddr = group;
             let opt = match membership {
-                JOIN_GROUP => libc::IPV6_ADD_MEMBERSHIP,
-                LEAVE_GROUP => libc::IPV6_DROP_MEMBERSHIP,
+                UV_JOIN_GROUP => libc::IPV6_ADD_MEMBERSHIP,
+                UV_LEAVE_GROUP => libc::IPV6_DROP_MEMBERSHIP,
                 _ => return UV_EINVAL,
             };
             setsockopt(fd(h), libc::IPPROTO_IPV6, opt, &mreq)
@@ -164,8 +161,8 @@ pub(crate) unsafe fn set_source_membership(
             mreq.imr_multiaddr = group;
             mreq.imr_sourceaddr = src;
             let opt = match membership {
-                JOIN_GROUP => libc::IP_ADD_SOURCE_MEMBERSHIP,
-                LEAVE_GROUP => libc::IP_DROP_SOURCE_MEMBERSHIP,
+                UV_JOIN_GROUP => libc::IP_ADD_SOURCE_MEMBERSHIP,
+                UV_LEAVE_GROUP => libc::IP_DROP_SOURCE_MEMBERSHIP,
                 _ => return UV_EINVAL,
             };
             setsockopt(fd(h), libc::IPPROTO_IP, opt, &mreq)
@@ -196,8 +193,8 @@ pub(crate) unsafe fn set_source_membership(
             mreq.gsr_group = sa6(group, gscope);
             mreq.gsr_source = sa6(src, sscope);
             let opt = match membership {
-                JOIN_GROUP => libc::MCAST_JOIN_SOURCE_GROUP,
-                LEAVE_GROUP => libc::MCAST_LEAVE_SOURCE_GROUP,
+                UV_JOIN_GROUP => libc::MCAST_JOIN_SOURCE_GROUP,
+                UV_LEAVE_GROUP => libc::MCAST_LEAVE_SOURCE_GROUP,
                 _ => return UV_EINVAL,
             };
             setsockopt(fd(h), libc::IPPROTO_IPV6, opt, &mreq)

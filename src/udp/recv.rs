@@ -18,11 +18,11 @@ use super::{
     DGRAM_MAXSIZE, UDP_MMSG_CHUNK, UDP_MMSG_FREE, UDP_PARTIAL, base, fd, maybe_deferred_bind,
     set_interest, state,
 };
-use crate::error::{self, UV_EAGAIN, UV_EALREADY};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle;
+use crate::abi::errno::{self, UV_EAGAIN, UV_EALREADY};
+use crate::abi::flags;
+use crate::abi::*;
 use crate::sys;
+use crate::uvloop::handle;
 use core::ffi::{c_int, c_uint};
 use core::mem::{size_of, zeroed};
 use core::ptr;
@@ -89,7 +89,7 @@ pub(crate) unsafe fn stop(h: *mut uv_udp_t) -> c_int {
 /// `h` is a live UDP handle.
 pub(crate) unsafe fn using_recvmmsg(h: *const uv_udp_t) -> bool {
     // SAFETY: caller guarantees `h` is live. Linux always has recvmmsg.
-    unsafe { (*h).flags & handle::UDP_RECVMMSG != 0 }
+    unsafe { (*h).flags & flags::UDP_RECVMMSG != 0 }
 }
 
 /// Is `h` still receiving with a socket? (A callback may have stopped or closed it.)
@@ -132,7 +132,7 @@ pub(crate) unsafe fn on_readable(h: *mut uv_udp_t) {
             };
             alloc(base(h), DGRAM_MAXSIZE, &mut buf);
             if buf.base.is_null() || buf.len == 0 {
-                deliver(h, error::UV_ENOBUFS as isize, &buf, ptr::null(), 0);
+                deliver(h, errno::UV_ENOBUFS as isize, &buf, ptr::null(), 0);
                 return;
             }
             if !receiving(h) {
@@ -176,8 +176,8 @@ unsafe fn recv_one(h: *mut uv_udp_t, buf: &uv_buf_t) -> bool {
             if n >= 0 {
                 break Ok(n);
             }
-            let e = error::last_error();
-            if e != error::UV_EINTR {
+            let e = errno::last_error();
+            if e != errno::UV_EINTR {
                 break Err(e);
             }
         };
@@ -231,8 +231,8 @@ unsafe fn recv_mmsg(h: *mut uv_udp_t, buf: &uv_buf_t) -> Option<usize> {
             if n >= 0 {
                 break Ok(n as usize);
             }
-            let e = error::last_error();
-            if e != error::UV_EINTR {
+            let e = errno::last_error();
+            if e != errno::UV_EINTR {
                 break Err(e);
             }
         };

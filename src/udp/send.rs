@@ -9,18 +9,16 @@
 //! callback has not run yet.
 
 use super::{SockAddr, State, base, fd, feed, maybe_deferred_bind, set_interest, state};
-use crate::error::{self, UV_EAGAIN, UV_ECANCELED, UV_ENOMEM};
-use crate::ffi::types::*;
-use crate::ffi::types_io::*;
-use crate::handle;
-use crate::queue::{self, Node};
+use crate::abi::UV_UDP_SEND;
+use crate::abi::errno::{self, UV_EAGAIN, UV_ECANCELED, UV_ENOMEM};
+use crate::abi::flags;
+use crate::abi::*;
 use crate::sys;
+use crate::uvloop::handle;
+use crate::uvloop::queue::{self, Node};
 use core::ffi::c_int;
 use core::mem::{size_of, zeroed};
 use core::ptr;
-
-/// `UV_UDP_SEND`, the request type tag.
-const UV_UDP_SEND: c_int = 5;
 
 /// How many datagrams one `sendmmsg` takes at most (libuv's `UV__MMSG_MAXWIDTH`).
 const MMSG_MAXWIDTH: usize = 20;
@@ -143,7 +141,7 @@ pub(crate) unsafe fn send(
         queue::insert_tail(&raw mut (*st).write_queue, &raw mut (*s).queue);
         handle::start(base(h));
 
-        if empty_queue && (*h).flags & handle::UDP_PROCESSING == 0 {
+        if empty_queue && (*h).flags & flags::UDP_PROCESSING == 0 {
             flush(h);
             if !queue::is_empty(&raw const (*st).write_queue) {
                 want_writable(h);
@@ -260,8 +258,8 @@ pub(crate) unsafe fn flush(h: *mut uv_udp_t) {
                 if r >= 0 {
                     break Ok(r as usize);
                 }
-                let e = error::last_error();
-                if e != error::UV_EINTR {
+                let e = errno::last_error();
+                if e != errno::UV_EINTR {
                     break Err(e);
                 }
             };
@@ -273,7 +271,7 @@ pub(crate) unsafe fn flush(h: *mut uv_udp_t) {
                     }
                     completed = true;
                 }
-                Err(e) if e == UV_EAGAIN || e == error::UV_ENOBUFS => break,
+                Err(e) if e == UV_EAGAIN || e == errno::UV_ENOBUFS => break,
                 Err(e) => {
                     // Only the first datagram failed; the others get their own try.
                     complete(h, reqs[0], e as isize);
@@ -297,8 +295,8 @@ pub(crate) unsafe fn run_completed(h: *mut uv_udp_t) {
     // during this call; each request is unlinked and finished before its callback runs,
     // and nothing is borrowed across callbacks.
     unsafe {
-        debug_assert!((*h).flags & handle::UDP_PROCESSING == 0);
-        (*h).flags |= handle::UDP_PROCESSING;
+        debug_assert!((*h).flags & flags::UDP_PROCESSING == 0);
+        (*h).flags |= flags::UDP_PROCESSING;
         let st = state(h);
         let head = &raw mut (*st).completed;
         while !queue::is_empty(head) {
@@ -328,7 +326,7 @@ pub(crate) unsafe fn run_completed(h: *mut uv_udp_t) {
                 handle::stop(base(h));
             }
         }
-        (*h).flags &= !handle::UDP_PROCESSING;
+        (*h).flags &= !flags::UDP_PROCESSING;
     }
 }
 
@@ -367,11 +365,11 @@ pub(crate) unsafe fn try_send(
             if r >= 0 {
                 return r.min(c_int::MAX as isize) as c_int;
             }
-            let e = error::last_error();
-            if e == error::UV_EINTR {
+            let e = errno::last_error();
+            if e == errno::UV_EINTR {
                 continue;
             }
-            if e == error::UV_ENOBUFS {
+            if e == errno::UV_ENOBUFS {
                 return UV_EAGAIN;
             }
             return e;

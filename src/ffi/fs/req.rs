@@ -6,10 +6,10 @@
 //!
 //! The memory rules are in the module docs of `ffi::fs`.
 
-use crate::error::{UV_ECANCELED, UV_EINVAL, UV_ENOMEM, UV_EOF};
-use crate::ffi::core::{uv_free, uv_malloc};
-use crate::ffi::types::*;
-use crate::ffi::types_req::*;
+use crate::abi::UV_FS;
+use crate::abi::alloc;
+use crate::abi::errno::{UV_ECANCELED, UV_EINVAL, UV_ENOMEM, UV_EOF};
+use crate::abi::*;
 use crate::fs::dir::ScanDir;
 use crate::fs::{Res, copy, dir, ops, stat};
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
@@ -59,8 +59,6 @@ fs_types!(
     UV_FS_LUTIME,
 );
 
-const REQ_FS: ReqTypeArg = uv_req_type::UV_FS as ReqTypeArg;
-
 // ---------------------------------------------------------------------------------------
 // Request set-up, dispatch and completion.
 
@@ -84,7 +82,7 @@ unsafe fn bufsml(req: *mut uv_fs_t) -> *mut uv_buf_t {
 
 /// A `uv_malloc`'d copy of `bytes` (which carry their own NUL when a string is copied).
 pub(super) fn dup(bytes: &[u8]) -> Res<*mut c_char> {
-    let p = uv_malloc(bytes.len().max(1)).cast::<u8>();
+    let p = alloc::malloc(bytes.len().max(1)).cast::<u8>();
     if p.is_null() {
         return Err(UV_ENOMEM);
     }
@@ -110,7 +108,7 @@ pub(super) unsafe fn start(
     }
     // SAFETY: `req` is writable (caller); `l` is checked before use.
     unsafe {
-        (*req).r#type = REQ_FS;
+        (*req).r#type = UV_FS;
         (*req).fs_type = fs_type;
         (*req).result = 0;
         (*req).ptr = ptr::null_mut();
@@ -210,7 +208,7 @@ pub(super) unsafe fn set_bufs(req: *mut uv_fs_t, bufs: *const uv_buf_t, nbufs: c
         let dst = if n <= 4 {
             bufsml(req)
         } else {
-            let p = uv_malloc(n * size_of::<uv_buf_t>()).cast::<uv_buf_t>();
+            let p = alloc::malloc(n * size_of::<uv_buf_t>()).cast::<uv_buf_t>();
             if p.is_null() {
                 return Err(UV_ENOMEM);
             }
@@ -231,7 +229,7 @@ unsafe fn free_bufs(req: *mut uv_fs_t) {
     // SAFETY: live request (caller).
     unsafe {
         if (*req).bufs != bufsml(req) {
-            uv_free((*req).bufs.cast());
+            alloc::free((*req).bufs.cast());
         }
         (*req).bufs = ptr::null_mut();
         (*req).nbufs = 0;
@@ -351,7 +349,7 @@ unsafe fn run(req: *mut uv_fs_t) {
                 })
             }
             UV_FS_STATFS => stat::statfs(path()).and_then(|s| {
-                let p = uv_malloc(size_of::<uv_statfs_t>()).cast::<uv_statfs_t>();
+                let p = alloc::malloc(size_of::<uv_statfs_t>()).cast::<uv_statfs_t>();
                 if p.is_null() {
                     return Err(UV_ENOMEM);
                 }
@@ -387,7 +385,7 @@ unsafe fn template<'a>(req: *mut uv_fs_t) -> &'a mut [u8] {
 /// `req` is a live request.
 unsafe fn opendir(req: *mut uv_fs_t, path: &CStr) -> Res<isize> {
     let d = dir::opendir(path)?;
-    let p = uv_malloc(size_of::<uv_dir_t>()).cast::<uv_dir_t>();
+    let p = alloc::malloc(size_of::<uv_dir_t>()).cast::<uv_dir_t>();
     // SAFETY: `d` is a fresh stream; `p` is NULL or a fresh allocation of a uv_dir_t.
     unsafe {
         if p.is_null() {
@@ -420,7 +418,7 @@ unsafe fn readdir(req: *mut uv_fs_t) -> Res<isize> {
                 Err(err) => {
                     for j in 0..i {
                         let ent = (*d).dirents.add(j);
-                        uv_free((*ent).name.cast_mut().cast());
+                        alloc::free((*ent).name.cast_mut().cast());
                         (*ent).name = ptr::null();
                     }
                     return Err(err);
@@ -447,7 +445,7 @@ unsafe fn closedir(req: *mut uv_fs_t) -> Res<isize> {
             dir::closedir((*d).dir);
             (*d).dir = ptr::null_mut();
         }
-        uv_free(d.cast());
+        alloc::free(d.cast());
         (*req).ptr = ptr::null_mut();
     }
     Ok(0)
@@ -473,7 +471,7 @@ pub unsafe extern "C" fn uv_fs_req_cleanup(req: *mut uv_fs_t) {
             && ((*req).cb.is_some() || ty == UV_FS_MKDTEMP || ty == UV_FS_MKSTEMP)
         {
             // One allocation holds `path` and `new_path`.
-            uv_free((*req).path.cast_mut().cast());
+            alloc::free((*req).path.cast_mut().cast());
         }
         (*req).path = ptr::null();
         (*req).new_path = ptr::null();
@@ -483,7 +481,7 @@ pub unsafe extern "C" fn uv_fs_req_cleanup(req: *mut uv_fs_t) {
             if !(*d).dirents.is_null() {
                 for i in 0..(*req).result.max(0) as usize {
                     let ent = (*d).dirents.add(i);
-                    uv_free((*ent).name.cast_mut().cast());
+                    alloc::free((*ent).name.cast_mut().cast());
                     (*ent).name = ptr::null();
                 }
             }
@@ -494,7 +492,7 @@ pub unsafe extern "C" fn uv_fs_req_cleanup(req: *mut uv_fs_t) {
         }
         free_bufs(req);
         if ty != UV_FS_OPENDIR && (*req).ptr != (&raw mut (*req).statbuf).cast() {
-            uv_free((*req).ptr);
+            alloc::free((*req).ptr);
         }
         (*req).ptr = ptr::null_mut();
     }
@@ -542,7 +540,7 @@ pub unsafe extern "C" fn uv_fs_scandir_next(req: *mut uv_fs_t, ent: *mut uv_dire
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_fs_get_type(req: *const uv_fs_t) -> FsTypeArg {
     // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(uv_fs_type::UV_FS_UNKNOWN as c_int, |r| r.fs_type)
+    unsafe { req.as_ref() }.map_or(crate::abi::UV_FS_UNKNOWN, |r| r.fs_type)
 }
 
 /// # Safety

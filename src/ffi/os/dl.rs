@@ -7,8 +7,8 @@ use core::ffi::{c_char, c_int, c_void};
 use core::ptr;
 
 use super::{cbytes, dup};
-use crate::ffi::core::uv_free;
-use crate::ffi::types::*;
+use crate::abi::alloc;
+use crate::abi::*;
 
 /// Replaces `lib->errmsg` with a copy of `dlerror()`: -1 when there was an error, else 0
 /// (and no message).
@@ -19,7 +19,7 @@ unsafe fn take_dlerror(lib: *mut uv_lib_t) -> c_int {
     // SAFETY: `errmsg` is NULL or from `dup` (caller); dlerror's result is NULL or a C
     // string, copied before any other dl* call.
     unsafe {
-        uv_free((*lib).errmsg.cast());
+        alloc::free((*lib).errmsg.cast());
         let msg = libc::dlerror();
         if msg.is_null() {
             (*lib).errmsg = ptr::null_mut();
@@ -67,7 +67,7 @@ pub unsafe extern "C" fn uv_dlclose(lib: *mut uv_lib_t) {
     // SAFETY: `lib` came from `uv_dlopen` (caller): `errmsg` is NULL or ours, `handle` is
     // NULL or a dlopen handle. dlclose errors are ignored, as in libuv.
     unsafe {
-        uv_free((*lib).errmsg.cast());
+        alloc::free((*lib).errmsg.cast());
         (*lib).errmsg = ptr::null_mut();
         if !(*lib).handle.is_null() {
             libc::dlclose((*lib).handle);

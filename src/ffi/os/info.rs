@@ -7,10 +7,9 @@ use core::mem::{MaybeUninit, size_of};
 use core::ptr;
 
 use super::{alloc_zeroed, cbytes, dup, sysconf, sysinfo};
-use crate::error::{UV_EINVAL, UV_ENOMEM, last_error};
-use crate::ffi::core::uv_free;
-use crate::ffi::types::*;
-use crate::ffi::types_req::*;
+use crate::abi::alloc;
+use crate::abi::errno::{UV_EINVAL, UV_ENOMEM, last_error};
+use crate::abi::*;
 use crate::os;
 
 /// `uv_cpu_info`: one entry per online CPU (model, speed in MHz, times in ms). Free with
@@ -83,10 +82,10 @@ pub unsafe extern "C" fn uv_free_cpu_info(cpu_infos: *mut uv_cpu_info_t, count: 
     }
     for i in 0..count.max(0) as usize {
         // SAFETY: entry `i < count` of the array from `uv_cpu_info`.
-        unsafe { uv_free((*cpu_infos.add(i)).model.cast()) };
+        unsafe { alloc::free((*cpu_infos.add(i)).model.cast()) };
     }
     // SAFETY: the array from `uv_cpu_info`.
-    unsafe { uv_free(cpu_infos.cast()) };
+    unsafe { alloc::free(cpu_infos.cast()) };
 }
 
 /// Does `uv_interface_addresses` report this `getifaddrs` entry (as an address when
@@ -253,10 +252,10 @@ pub unsafe extern "C" fn uv_free_interface_addresses(
     }
     for i in 0..count.max(0) as usize {
         // SAFETY: entry `i < count` of the array from `uv_interface_addresses`.
-        unsafe { uv_free((*addresses.add(i)).name.cast()) };
+        unsafe { alloc::free((*addresses.add(i)).name.cast()) };
     }
     // SAFETY: the array from `uv_interface_addresses`.
-    unsafe { uv_free(addresses.cast()) };
+    unsafe { alloc::free(addresses.cast()) };
 }
 
 // ---------------------------------------------------------------------------------------

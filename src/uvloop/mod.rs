@@ -13,12 +13,19 @@
 //!
 //! No `&mut LoopInner` is ever held across a user callback: callbacks re-enter the loop.
 
-use crate::ffi::types::*;
-use crate::handle;
-use crate::queue::{self, Node};
+pub(crate) mod handle;
+pub(crate) mod queue;
+
+use crate::abi::flags;
+use crate::abi::*;
+use crate::abi::{
+    UV_LOOP_BLOCK_SIGNAL, UV_METRICS_IDLE_TIME, UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE,
+};
+
 use crate::sys::{self, Backend, Event, Waker};
 use core::ffi::{c_int, c_void};
 use core::ptr;
+use queue::Node;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
@@ -121,15 +128,15 @@ pub(crate) unsafe fn shared<'a>(l: *const uv_loop_t) -> &'a Shared {
 pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
     let backend = match sys::new_backend() {
         Ok(b) => b,
-        Err(e) => return crate::error::from_io(&e),
+        Err(e) => return crate::abi::errno::from_io(&e),
     };
     let waker = match Waker::new() {
         Ok(w) => w,
-        Err(e) => return crate::error::from_io(&e),
+        Err(e) => return crate::abi::errno::from_io(&e),
     };
     let mut backend = backend;
     if let Err(e) = backend.register(waker.fd(), WAKE_TOKEN, sys::READABLE) {
-        return crate::error::from_io(&e);
+        return crate::abi::errno::from_io(&e);
     }
     let backend_fd = backend.fd();
     let inner = Box::new(LoopInner {
@@ -188,14 +195,14 @@ pub(crate) unsafe fn close(l: *mut uv_loop_t) -> c_int {
     // and clear the pointers.
     unsafe {
         if (*l).active_reqs.count > 0 {
-            return crate::error::UV_EBUSY;
+            return crate::abi::errno::UV_EBUSY;
         }
         let head = handle::loop_queue(l);
         let mut q = queue::next(head);
         while q != head {
             let h = handle::from_queue_node(q);
-            if handle::flags(h) & handle::INTERNAL == 0 {
-                return crate::error::UV_EBUSY;
+            if handle::flags(h) & flags::INTERNAL == 0 {
+                return crate::abi::errno::UV_EBUSY;
             }
             q = queue::next(q);
         }
@@ -283,9 +290,6 @@ pub(crate) unsafe fn backend_timeout(l: *mut uv_loop_t) -> c_int {
 /// # Safety
 /// `l` is an initialised loop, run on its own thread, not re-entered from a callback.
 pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
-    const DEFAULT: c_int = 0;
-    const ONCE: c_int = 1;
-    const NOWAIT: c_int = 2;
     // SAFETY: caller guarantees `l` is initialised and owned by this thread; every phase
     // below borrows the loop state only between callbacks.
     unsafe {
@@ -301,9 +305,9 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
                 i.pending.is_empty() && queue::is_empty(&i.idle_head)
             };
             run_pending(l);
-            crate::watcher::run(l, handle::UV_IDLE);
-            crate::watcher::run(l, handle::UV_PREPARE);
-            let timeout = if (mode == ONCE && can_sleep) || mode == DEFAULT {
+            crate::watcher::run(l, crate::abi::UV_IDLE);
+            crate::watcher::run(l, crate::abi::UV_PREPARE);
+            let timeout = if (mode == UV_RUN_ONCE && can_sleep) || mode == UV_RUN_DEFAULT {
                 backend_timeout(l)
             } else {
                 0
@@ -315,14 +319,14 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
                 }
                 run_pending(l);
             }
-            crate::watcher::run(l, handle::UV_CHECK);
+            crate::watcher::run(l, crate::abi::UV_CHECK);
             run_closing(l);
-            if mode == ONCE {
+            if mode == UV_RUN_ONCE {
                 update_time(l);
                 crate::timer::run(l);
             }
             r = alive(l);
-            if mode == ONCE || mode == NOWAIT {
+            if mode == UV_RUN_ONCE || mode == UV_RUN_NOWAIT {
                 break;
             }
         }
@@ -410,19 +414,19 @@ pub(crate) unsafe fn configure(l: *mut uv_loop_t, option: c_int, arg: c_int) -> 
     // SAFETY: loop thread; short borrow.
     let i = unsafe { &mut *inner(l) };
     match option {
-        0 => {
-            // UV_LOOP_BLOCK_SIGNAL: libuv supports SIGPROF only.
+        UV_LOOP_BLOCK_SIGNAL => {
+            // libuv supports SIGPROF only.
             if arg != libc::SIGPROF {
-                return crate::error::UV_EINVAL;
+                return crate::abi::errno::UV_EINVAL;
             }
             i.block_sigprof = true;
             0
         }
-        1 => {
+        UV_METRICS_IDLE_TIME => {
             i.metrics = true;
             0
         }
-        _ => crate::error::UV_ENOSYS,
+        _ => crate::abi::errno::UV_ENOSYS,
     }
 }
 
@@ -436,15 +440,15 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
     unsafe {
         let mut backend = match sys::new_backend() {
             Ok(b) => b,
-            Err(e) => return crate::error::from_io(&e),
+            Err(e) => return crate::abi::errno::from_io(&e),
         };
         let sh = shared(l);
         let wake_fd = match sh.waker.renew() {
             Ok(fd) => fd,
-            Err(e) => return crate::error::from_io(&e),
+            Err(e) => return crate::abi::errno::from_io(&e),
         };
         if let Err(e) = backend.register(wake_fd, WAKE_TOKEN, sys::READABLE) {
-            return crate::error::from_io(&e);
+            return crate::abi::errno::from_io(&e);
         }
         // Anything already pushed before the fork still needs its turn.
         if !sh.async_head.load(Ordering::Acquire).is_null()
@@ -458,7 +462,7 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
                 && let Err(err) =
                     backend.register(fd as c_int, token(fd as c_int, e.generation), e.interest)
             {
-                return crate::error::from_io(&err);
+                return crate::abi::errno::from_io(&err);
             }
         }
         (*l).backend_fd = backend.fd();
@@ -473,7 +477,7 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
         let mut q = queue::next(head);
         while q != head {
             let h = handle::from_queue_node(q);
-            if (*h).r#type == handle::UV_ASYNC {
+            if (*h).r#type == crate::abi::UV_ASYNC {
                 crate::async_handle::reset_after_fork(h.cast());
             }
             q = queue::next(q);
@@ -531,7 +535,7 @@ pub(crate) unsafe fn io_start(
             });
             0
         }
-        Err(e) => crate::error::from_io(&e),
+        Err(e) => crate::abi::errno::from_io(&e),
     }
 }
 

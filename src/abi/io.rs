@@ -17,7 +17,7 @@
 use core::ffi::{c_char, c_int, c_uint, c_void};
 use core::mem::ManuallyDrop;
 
-use super::types::*;
+use super::base::*;
 
 // ---------------------------------------------------------------------------------------
 // Type aliases C sees by libuv's names (excluded from cbindgen's output: prologue.h

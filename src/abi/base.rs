@@ -5,7 +5,7 @@
 //!
 //! Handle structs repeat the base fields (`data`, `loop`, `type`, ...) instead of embedding
 //! a `uv_handle_t`, because C code names them directly (`timer.data`). Rust code views any
-//! handle through its base with [`crate::handle::base`].
+//! handle through its base with [`crate::uvloop::handle::base`].
 
 use core::ffi::{c_char, c_int, c_uint, c_void};
 
@@ -47,7 +47,7 @@ pub type RunModeArg = c_int;
 pub type LoopOptionArg = c_int;
 
 // ---------------------------------------------------------------------------------------
-// Enums. Rust code uses the `c_int` constants in `crate::handle` / `crate::req`; these enum
+// Enums. Rust code uses the `c_int` constants in `crate::uvloop::handle` / `crate::req`; these enum
 // declarations exist so that uv.h carries libuv's enum types and values.
 
 #[repr(C)]

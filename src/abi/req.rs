@@ -11,8 +11,8 @@
 use core::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 use core::mem::ManuallyDrop;
 
-use super::types::*;
-use super::types_io::*;
+use super::base::*;
+use super::io::*;
 
 // ---------------------------------------------------------------------------------------
 // Type aliases C sees by libuv's names (excluded from cbindgen's output: prologue.h
@@ -427,7 +427,7 @@ pub struct uv_thread_options_s {
 // Layout checks against c_tests/abi/layout-1.44-linux-x86_64.txt.
 
 const _: () = {
-    use super::types_io::assert_req_base;
+    use super::io::assert_req_base;
     use core::mem::{align_of, offset_of, size_of};
 
     assert_req_base!(uv_fs_t);
