@@ -1,9 +1,24 @@
 
-#if defined(__GNUC__) && __GNUC__ >= 4
-# define UV_EXTERN __attribute__((visibility("default")))
-#else
-# define UV_EXTERN /* nothing */
+#ifndef UV_EXTERN
+# if defined(__GNUC__) && __GNUC__ >= 4
+#  define UV_EXTERN __attribute__((visibility("default")))
+# else
+#  define UV_EXTERN /* nothing */
+# endif
 #endif
+
+/* The header set of libuv: error codes, version, and the Unix/Linux parts. */
+#include "uv/errno.h"
+#include "uv/version.h"
+#include "uv/unix.h"
+
+/* Every error code: UV_E2BIG = UV__E2BIG, ..., from the map in uv/errno.h. */
+typedef enum {
+#define XX(code, _) UV_ ## code = UV__ ## code,
+  UV_ERRNO_MAP(XX)
+#undef XX
+  UV_ERRNO_MAX = UV__EOF - 1
+} uv_errno_t;
 
 /* Forward typedefs, as libuv's uv.h has them: the structs refer to each other. */
 typedef struct uv_loop_s uv_loop_t;
@@ -44,16 +59,6 @@ typedef struct uv_statfs_s uv_statfs_t;
 typedef struct uv_stdio_container_s uv_stdio_container_t;
 typedef struct uv_process_options_s uv_process_options_t;
 typedef struct uv_thread_options_s uv_thread_options_t;
+typedef struct uv_group_s uv_group_t;
+typedef struct uv_metrics_s uv_metrics_t;
 
-/* Directory entry types, as libuv's uv/unix.h has them on Linux (programs and libuv's
- * tests test HAVE_DIRENT_TYPES to know that uv_dirent_t.type is meaningful). */
-#define HAVE_DIRENT_TYPES
-#define UV__DT_FILE DT_REG
-#define UV__DT_DIR DT_DIR
-#define UV__DT_LINK DT_LNK
-#define UV__DT_FIFO DT_FIFO
-#define UV__DT_SOCKET DT_SOCK
-#define UV__DT_CHAR DT_CHR
-#define UV__DT_BLOCK DT_BLK
-typedef struct dirent uv__dirent_t;
-typedef struct uv__io_s uv__io_t;

@@ -21,6 +21,7 @@ pub type uv_check_t = uv_check_s;
 pub type uv_idle_t = uv_idle_s;
 pub type uv_async_t = uv_async_s;
 pub type uv_req_t = uv_req_s;
+pub type uv_metrics_t = uv_metrics_s;
 
 pub type uv_file = c_int;
 pub type uv_os_sock_t = c_int;
@@ -100,6 +101,15 @@ pub enum uv_run_mode {
 pub enum uv_loop_option {
     UV_LOOP_BLOCK_SIGNAL = 0,
     UV_METRICS_IDLE_TIME,
+    /// libuv 1.45+: use io_uring with a submission-queue polling thread for file I/O.
+    UV_LOOP_USE_IO_URING_SQPOLL,
+}
+
+/// The clocks of `uv_clock_gettime` (libuv 1.45+).
+#[repr(C)]
+pub enum uv_clock_id {
+    UV_CLOCK_MONOTONIC = 0,
+    UV_CLOCK_REALTIME,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -142,6 +152,14 @@ pub struct uv_timespec_t {
 pub struct uv_timeval_t {
     pub tv_sec: libc::c_long,
     pub tv_usec: libc::c_long,
+}
+
+/// `uv_timespec64_t` (libuv 1.45+), filled by `uv_clock_gettime`.
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct uv_timespec64_t {
+    pub tv_sec: i64,
+    pub tv_nsec: i32,
 }
 
 #[repr(C)]
@@ -189,6 +207,14 @@ pub struct uv__work {
     pub wq: [*mut c_void; 2],
 }
 
+/// libuv's intrusive queue link (`struct uv__queue`): the `handle_queue` of the loop and of
+/// every handle. rsuv's own queue code ([`crate::uvloop::queue`]) links these nodes.
+#[repr(C)]
+pub struct uv__queue {
+    pub next: *mut uv__queue,
+    pub prev: *mut uv__queue,
+}
+
 /// `uv__io_t`'s size (56 bytes) for the private watcher slot of stream-like handles.
 #[repr(C)]
 pub struct uv__io_s {
@@ -197,6 +223,16 @@ pub struct uv__io_s {
 
 // ---------------------------------------------------------------------------------------
 // The loop.
+
+/// `uv_metrics_t`, 128 bytes (libuv 1.45+), filled by `uv_metrics_info`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct uv_metrics_s {
+    pub loop_count: u64,
+    pub events: u64,
+    pub events_waiting: u64,
+    pub reserved: [*mut u64; 13],
+}
 
 #[repr(C)]
 pub union uv_loop_active_reqs {
@@ -212,7 +248,7 @@ pub union uv_loop_active_reqs {
 pub struct uv_loop_s {
     pub data: *mut c_void,
     pub active_handles: c_uint,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub active_reqs: uv_loop_active_reqs,
     pub internal_fields: *mut c_void,
     pub stop_flag: c_uint,
@@ -242,7 +278,7 @@ pub struct uv_handle_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -256,7 +292,7 @@ pub struct uv_timer_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -274,7 +310,7 @@ pub struct uv_prepare_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -289,7 +325,7 @@ pub struct uv_check_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -304,7 +340,7 @@ pub struct uv_idle_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -320,7 +356,7 @@ pub struct uv_async_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -337,7 +373,16 @@ pub struct uv_async_s {
 pub struct uv_req_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
+}
+
+/// The last private word of every request (libuv 1.53: a union of `reserved2[1]` and this):
+/// a write request keeps the byte count of `uv_write_nwritten` here.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct uv__req_write_extra_s {
+    pub nwritten: usize,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -371,6 +416,12 @@ const _: () = {
     assert!(size_of::<uv_req_t>() == 64);
     assert!(offset_of!(uv_req_t, reserved) == 16);
     assert!(size_of::<uv__work>() == 40);
+    assert!(size_of::<uv_metrics_t>() == 128);
+    assert!(offset_of!(uv_metrics_t, events) == 8);
+    assert!(offset_of!(uv_metrics_t, events_waiting) == 16);
+    assert!(size_of::<uv_timespec64_t>() == 16);
+    assert!(offset_of!(uv_timespec64_t, tv_nsec) == 8);
+    assert!(offset_of!(uv_req_t, write_extra) == 56);
     assert!(size_of::<uv__io_s>() == 56);
     assert!(size_of::<uv_stat_t>() == 160);
     assert!(size_of::<uv_buf_t>() == 16);

@@ -167,3 +167,33 @@ pub(crate) mod flags {
     /// `UV_SIGNAL_ONE_SHOT`: a signal handle started with `uv_signal_start_oneshot`.
     pub(crate) const SIGNAL_ONE_SHOT: u32 = 0x0200_0000;
 }
+
+/// The libuv version rsuv implements: the crate's own version (Cargo.toml), from which
+/// build.rs also writes `include/uv/version.h`.
+pub(crate) const VERSION_MAJOR: u32 = parse_u32(env!("CARGO_PKG_VERSION_MAJOR"));
+pub(crate) const VERSION_MINOR: u32 = parse_u32(env!("CARGO_PKG_VERSION_MINOR"));
+pub(crate) const VERSION_PATCH: u32 = parse_u32(env!("CARGO_PKG_VERSION_PATCH"));
+/// `UV_VERSION_HEX`.
+pub(crate) const VERSION_HEX: u32 = (VERSION_MAJOR << 16) | (VERSION_MINOR << 8) | VERSION_PATCH;
+/// `uv_version_string()`: "MAJOR.MINOR.PATCH" (rsuv builds only releases: no suffix).
+pub(crate) const VERSION_STRING: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(s) => s,
+        Err(_) => panic!("the crate version is a C string"),
+    };
+
+/// A decimal number at compile time (the version components Cargo hands over as text).
+const fn parse_u32(s: &str) -> u32 {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut n = 0;
+    while i < b.len() {
+        assert!(
+            b[i].is_ascii_digit(),
+            "a version component is a decimal number"
+        );
+        n = n * 10 + (b[i] - b'0') as u32;
+        i += 1;
+    }
+    n
+}

@@ -58,6 +58,8 @@ pub enum uv_membership {
 #[repr(C)]
 pub enum uv_tcp_flags {
     UV_TCP_IPV6ONLY = 1,
+    /// libuv 1.49+: set SO_REUSEPORT when binding.
+    UV_TCP_REUSEPORT = 2,
 }
 
 #[repr(C)]
@@ -68,6 +70,8 @@ pub enum uv_udp_flags {
     UV_UDP_MMSG_CHUNK = 8,
     UV_UDP_MMSG_FREE = 16,
     UV_UDP_LINUX_RECVERR = 32,
+    /// libuv 1.49+: set SO_REUSEPORT when binding (load-balancing on Linux).
+    UV_UDP_REUSEPORT = 64,
     UV_UDP_RECVMMSG = 256,
 }
 
@@ -76,6 +80,8 @@ pub enum uv_tty_mode_t {
     UV_TTY_MODE_NORMAL = 0,
     UV_TTY_MODE_RAW,
     UV_TTY_MODE_IO,
+    /// libuv 1.48+: raw input mode (on Windows, with virtual-terminal input).
+    UV_TTY_MODE_RAW_VT,
 }
 
 #[repr(C)]
@@ -117,6 +123,13 @@ pub enum uv_process_flags {
     UV_PROCESS_WINDOWS_HIDE = 1 << 4,
     UV_PROCESS_WINDOWS_HIDE_CONSOLE = 1 << 5,
     UV_PROCESS_WINDOWS_HIDE_GUI = 1 << 6,
+    UV_PROCESS_WINDOWS_FILE_PATH_EXACT_NAME = 1 << 7,
+}
+
+/// The flags of `uv_pipe_bind2` and `uv_pipe_connect2` (an anonymous enum in libuv 1.46+).
+#[repr(C)]
+pub enum uv_pipe_flags {
+    UV_PIPE_NO_TRUNCATE = 1,
 }
 
 #[repr(C)]
@@ -188,7 +201,7 @@ pub struct uv_stream_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -208,7 +221,7 @@ pub struct uv_tcp_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -228,7 +241,7 @@ pub struct uv_pipe_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -251,7 +264,7 @@ pub struct uv_tty_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -276,7 +289,7 @@ pub struct uv_udp_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -295,7 +308,7 @@ pub struct uv_poll_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -310,7 +323,7 @@ pub struct uv_process_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -328,7 +341,7 @@ pub struct uv_fs_event_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -344,7 +357,7 @@ pub struct uv_fs_poll_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -358,7 +371,7 @@ pub struct uv_signal_s {
     pub r#loop: *mut uv_loop_t,
     pub r#type: HandleTypeArg,
     pub close_cb: uv_close_cb,
-    pub handle_queue: [*mut c_void; 2],
+    pub handle_queue: uv__queue,
     pub u: uv_handle_u,
     pub next_closing: *mut uv_handle_t,
     pub flags: c_uint,
@@ -375,7 +388,8 @@ pub struct uv_signal_s {
 pub struct uv_shutdown_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
     pub handle: *mut uv_stream_t,
     pub cb: uv_shutdown_cb,
 }
@@ -386,7 +400,8 @@ pub struct uv_shutdown_s {
 pub struct uv_write_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
     pub cb: uv_write_cb,
     pub send_handle: *mut uv_stream_t,
     pub handle: *mut uv_stream_t,
@@ -403,7 +418,8 @@ pub struct uv_write_s {
 pub struct uv_connect_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
     pub cb: uv_connect_cb,
     pub handle: *mut uv_stream_t,
     pub queue: [*mut c_void; 2],
@@ -415,7 +431,8 @@ pub struct uv_connect_s {
 pub struct uv_udp_send_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
     pub handle: *mut uv_udp_t,
     pub cb: uv_udp_send_cb,
     pub reserved_private: [*mut c_void; 30],

@@ -29,6 +29,7 @@ pub type uv_statfs_t = uv_statfs_s;
 pub type uv_cpu_info_t = uv_cpu_info_s;
 pub type uv_interface_address_t = uv_interface_address_s;
 pub type uv_passwd_t = uv_passwd_s;
+pub type uv_group_t = uv_group_s;
 pub type uv_utsname_t = uv_utsname_s;
 pub type uv_env_item_t = uv_env_item_s;
 pub type uv_thread_options_t = uv_thread_options_s;
@@ -98,6 +99,16 @@ pub enum uv_dirent_type_t {
 pub enum uv_thread_create_flags {
     UV_THREAD_NO_FLAGS = 0x00,
     UV_THREAD_HAS_STACK_SIZE = 0x01,
+}
+
+/// The priorities of `uv_thread_setpriority` (an anonymous enum in libuv 1.48+).
+#[repr(C)]
+pub enum uv_thread_priority {
+    UV_THREAD_PRIORITY_HIGHEST = 2,
+    UV_THREAD_PRIORITY_ABOVE_NORMAL = 1,
+    UV_THREAD_PRIORITY_NORMAL = 0,
+    UV_THREAD_PRIORITY_BELOW_NORMAL = -1,
+    UV_THREAD_PRIORITY_LOWEST = -2,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -181,7 +192,8 @@ pub type uv_random_cb = Option<
 pub struct uv_fs_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
     pub fs_type: FsTypeArg,
     pub r#loop: *mut uv_loop_t,
     pub cb: uv_fs_cb,
@@ -209,7 +221,8 @@ pub struct uv_fs_s {
 pub struct uv_work_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
     pub r#loop: *mut uv_loop_t,
     pub work_cb: uv_work_cb,
     pub after_work_cb: uv_after_work_cb,
@@ -222,7 +235,8 @@ pub struct uv_work_s {
 pub struct uv_getaddrinfo_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
     pub r#loop: *mut uv_loop_t,
     pub work_req: uv__work,
     pub cb: uv_getaddrinfo_cb,
@@ -239,7 +253,8 @@ pub struct uv_getaddrinfo_s {
 pub struct uv_getnameinfo_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
     pub r#loop: *mut uv_loop_t,
     pub work_req: uv__work,
     pub getnameinfo_cb: uv_getnameinfo_cb,
@@ -255,7 +270,8 @@ pub struct uv_getnameinfo_s {
 pub struct uv_random_s {
     pub data: *mut c_void,
     pub r#type: ReqTypeArg,
-    pub reserved: [*mut c_void; 6],
+    pub reserved: [*mut c_void; 5],
+    pub write_extra: uv__req_write_extra_s,
     pub r#loop: *mut uv_loop_t,
     pub status: c_int,
     pub buf: *mut c_void,
@@ -311,7 +327,9 @@ pub struct uv_statfs_s {
     pub f_bavail: u64,
     pub f_files: u64,
     pub f_ffree: u64,
-    pub f_spare: [u64; 4],
+    /// libuv 1.53: the fragment size, in the first of 1.44's four spare words.
+    pub f_frsize: u64,
+    pub f_spare: [u64; 3],
 }
 
 // ---------------------------------------------------------------------------------------
@@ -332,7 +350,7 @@ pub struct uv_cpu_times_s {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct uv_cpu_info_s {
-    pub model: *mut c_char,
+    pub model: *const c_char,
     pub speed: c_int,
     pub cpu_times: uv_cpu_times_s,
 }
@@ -373,6 +391,15 @@ pub struct uv_passwd_s {
     pub gid: c_ulong,
     pub shell: *mut c_char,
     pub homedir: *mut c_char,
+}
+
+/// `uv_group_t`, 24 bytes (libuv 1.45+): `members` is a NULL-terminated array.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct uv_group_s {
+    pub groupname: *mut c_char,
+    pub gid: c_ulong,
+    pub members: *mut *mut c_char,
 }
 
 /// `uv_utsname_t`, 1024 bytes.
@@ -498,7 +525,8 @@ const _: () = {
     assert!(offset_of!(uv_dir_t, reserved) == 16);
     assert!(offset_of!(uv_dir_t, dir) == 48);
     assert!(size_of::<uv_statfs_t>() == 88);
-    assert!(offset_of!(uv_statfs_t, f_spare) == 56);
+    assert!(offset_of!(uv_statfs_t, f_frsize) == 56);
+    assert!(offset_of!(uv_statfs_t, f_spare) == 64);
 
     assert!(size_of::<uv_cpu_times_s>() == 40);
     assert!(offset_of!(uv_cpu_times_s, irq) == 32);
@@ -515,6 +543,9 @@ const _: () = {
     assert!(offset_of!(uv_passwd_t, gid) == 16);
     assert!(offset_of!(uv_passwd_t, shell) == 24);
     assert!(offset_of!(uv_passwd_t, homedir) == 32);
+    assert!(size_of::<uv_group_t>() == 24);
+    assert!(offset_of!(uv_group_t, gid) == 8);
+    assert!(offset_of!(uv_group_t, members) == 16);
     assert!(size_of::<uv_utsname_t>() == 1024);
     assert!(align_of::<uv_utsname_t>() == 1);
     assert!(offset_of!(uv_utsname_t, machine) == 768);

@@ -18,25 +18,22 @@ use std::sync::{Mutex, PoisonError};
 use crate::abi::errno::{UV_EINVAL, UV_ENOBUFS, last_error};
 use crate::abi::{uv_buf_t, uv_pid_t, uv_timeval64_t};
 
-/// `UV_VERSION_HEX` of libuv 1.44.2.
-const VERSION_HEX: c_uint = (1 << 16) | (44 << 8) | 2;
-
-/// `unsigned int uv_version(void)`: `UV_VERSION_HEX`, 0x012c02.
+/// `unsigned int uv_version(void)`: `UV_VERSION_HEX` of the libuv version rsuv implements.
 ///
 /// # Safety
 /// None beyond the crate's convention for C entry points.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_version() -> c_uint {
-    VERSION_HEX
+    crate::abi::VERSION_HEX as c_uint
 }
 
-/// `const char* uv_version_string(void)`: "1.44.2".
+/// `const char* uv_version_string(void)`: "MAJOR.MINOR.PATCH".
 ///
 /// # Safety
 /// None beyond the crate's convention for C entry points.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_version_string() -> *const c_char {
-    c"1.44.2".as_ptr()
+    crate::abi::VERSION_STRING.as_ptr()
 }
 
 /// `uint64_t uv_hrtime(void)`: nanoseconds on the monotonic clock, from an arbitrary
@@ -292,8 +289,8 @@ mod tests {
     fn version() {
         // SAFETY: no preconditions.
         unsafe {
-            assert_eq!(uv_version(), 0x012c02);
-            assert_eq!(CStr::from_ptr(uv_version_string()), c"1.44.2");
+            assert_eq!(CStr::from_ptr(uv_version_string()), c"1.53.0");
+            assert_eq!(uv_version(), 0x01_35_00);
         }
     }
 

@@ -141,7 +141,8 @@ pub(crate) fn statfs(path: &CStr) -> Res<uv_statfs_t> {
         f_bavail: b.f_bavail,
         f_files: b.f_files,
         f_ffree: b.f_ffree,
-        f_spare: [0; 4],
+        f_frsize: b.f_frsize as u64,
+        f_spare: [0; 3],
     })
 }
 

@@ -82,7 +82,7 @@ pub unsafe extern "C" fn uv_free_cpu_info(cpu_infos: *mut uv_cpu_info_t, count: 
     }
     for i in 0..count.max(0) as usize {
         // SAFETY: entry `i < count` of the array from `uv_cpu_info`.
-        unsafe { alloc::free((*cpu_infos.add(i)).model.cast()) };
+        unsafe { alloc::free((*cpu_infos.add(i)).model.cast_mut().cast()) };
     }
     // SAFETY: the array from `uv_cpu_info`.
     unsafe { alloc::free(cpu_infos.cast()) };
