@@ -1671,6 +1671,14 @@ UV_EXTERN int uv_cancel(uv_req_t *req);
 
 UV_EXTERN int uv_random(uv_loop_t *loop_, uv_random_t *req, void *buf, size_t buflen, unsigned int flags, uv_random_cb cb);
 
+UV_EXTERN size_t uv_utf16_length_as_wtf8(const uint16_t *utf16, ssize_t utf16_len);
+
+UV_EXTERN int uv_utf16_to_wtf8(const uint16_t *utf16, ssize_t utf16_len, char **wtf8_ptr, size_t *wtf8_len_ptr);
+
+UV_EXTERN ssize_t uv_wtf8_length_as_utf16(const char *wtf8);
+
+UV_EXTERN void uv_wtf8_to_utf16(const char *wtf8, uint16_t *utf16, size_t utf16_len);
+
 extern void uv_fs_req_cleanup(uv_fs_t *req);
 
 extern int uv_pipe_open(uv_pipe_t *pipe, int file);

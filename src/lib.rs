@@ -34,3 +34,4 @@ pub(crate) mod tty;
 pub(crate) mod udp;
 pub(crate) mod uvloop;
 pub(crate) mod watcher;
+pub(crate) mod wtf8;

@@ -31,3 +31,4 @@ pub mod thread;
 pub mod tty;
 pub mod udp;
 pub mod work;
+pub mod wtf8;
