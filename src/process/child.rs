@@ -1,12 +1,14 @@
-//! The child's side of `uv_spawn`, between `fork` and `execve`.
+//! The child's side of `uv_spawn`, between `clone` and `execve`.
 //!
-//! Only async-signal-safe calls run here (`sigaction`, `setsid`, `fcntl`, `dup2`, `open`,
-//! `close`, `chdir`, `setgroups`/`setgid`/`setuid`, `sigprocmask`, `execve`, `write`,
-//! `_exit`): the parent may have other threads, whose locks (the allocator's included) are
-//! in an unknown state in the child. Nothing is allocated; everything was prepared by the
-//! parent in a [`Plan`]. Any failure writes the `errno` to the close-on-exec error pipe and
-//! exits with status 127; a successful `execve` closes the pipe, which the parent reads as
-//! end-of-file.
+//! The child shares the parent's memory (`CLONE_VM | CLONE_VFORK`, see
+//! [`super::spawn`]) while the parent waits, so only async-signal-safe calls run here
+//! (`sigaction`, `setsid`, `fcntl`, `dup2`, `open`, `close`, `chdir`, `sigprocmask`,
+//! `execve`, `write`, `_exit`), nothing is allocated, and everything was prepared by the
+//! parent in a [`Plan`]. The credential changes are raw system calls, not glibc's
+//! `setuid`/`setgid`/`setgroups`: those apply the change to every thread glibc knows of,
+//! and in a child that shares the parent's memory those are the parent's threads. Any
+//! failure writes the `errno` to the close-on-exec error pipe and exits with status 127; a
+//! successful `execve` closes the pipe, which the parent reads as end-of-file.
 
 use core::ffi::{c_char, c_int};
 use core::ptr;
@@ -25,8 +27,6 @@ pub(super) struct Plan<'a> {
     pub(super) paths: &'a [*const c_char],
     pub(super) argv: *const *const c_char,
     pub(super) envp: *const *const c_char,
-    /// `["/bin/sh", <script>, args[1..], NULL]`; slot 1 is filled in here.
-    pub(super) sh_argv: &'a mut [*const c_char],
     pub(super) error_fd: c_int,
 }
 
@@ -128,18 +128,19 @@ pub(super) unsafe fn run(plan: &mut Plan) -> ! {
             fail(efd, errno());
         }
 
+        // Raw system calls: this task alone changes its credentials (see the module docs).
         if plan.setuid.is_some() || plan.setgid.is_some() {
             // Drop supplementary groups when dropping privileges; fails harmlessly when
             // not root.
-            libc::setgroups(0, ptr::null());
+            libc::syscall(libc::SYS_setgroups, 0, ptr::null::<libc::gid_t>());
         }
         if let Some(gid) = plan.setgid
-            && libc::setgid(gid) != 0
+            && libc::syscall(libc::SYS_setgid, gid) != 0
         {
             fail(efd, errno());
         }
         if let Some(uid) = plan.setuid
-            && libc::setuid(uid) != 0
+            && libc::syscall(libc::SYS_setuid, uid) != 0
         {
             fail(efd, errno());
         }
@@ -148,22 +149,15 @@ pub(super) unsafe fn run(plan: &mut Plan) -> ! {
         libc::sigemptyset(&mut empty);
         libc::sigprocmask(libc::SIG_SETMASK, &empty, ptr::null_mut());
 
-        // execvp: try each candidate; keep searching past "not here" errors, remember
-        // EACCES, stop at anything else.
+        // The PATH search: try each candidate; keep searching past "not here" errors,
+        // remember EACCES, stop at anything else. A file the kernel cannot execute (a
+        // script without "#!") is UV_ENOEXEC, as libuv 1.53 (posix_spawn) reports it: no
+        // /bin/sh fallback.
         let mut err = libc::ENOENT;
         let mut saw_eacces = false;
         for &path in plan.paths.iter() {
             libc::execve(path, plan.argv, plan.envp);
             err = errno();
-            if err == libc::ENOEXEC {
-                // A script without "#!": run it with the shell, as execvp does.
-                if let Some(slot) = plan.sh_argv.get_mut(1) {
-                    *slot = path;
-                }
-                libc::execve(c"/bin/sh".as_ptr(), plan.sh_argv.as_ptr(), plan.envp);
-                err = errno();
-                break;
-            }
             match err {
                 libc::EACCES => saw_eacces = true,
                 libc::ENOENT | libc::ENOTDIR | libc::ESTALE | libc::ENODEV | libc::ETIMEDOUT => {}

@@ -6,20 +6,27 @@
 //!    get `/dev/null` in the child), `UV_INHERIT_FD` → the given fd, `UV_INHERIT_STREAM` →
 //!    the stream's fd (`u.fd`), `UV_CREATE_PIPE` → a close-on-exec socketpair whose child
 //!    end is passed.
-//! 3. Everything the child needs is computed and allocated here, before `fork`: the argv
-//!    and envp arrays, the PATH candidates for a file without a slash (`execvp` semantics,
-//!    with the PATH of `options.env` when one is given), the `/bin/sh` argv for scripts
-//!    without a `#!` line. The child then runs only async-signal-safe calls ([`super::child`]).
-//! 4. An `O_CLOEXEC` pipe carries an exec failure (`errno`) from the child: end-of-file
+//! 3. Everything the child needs is computed and allocated here, before the child exists:
+//!    the argv and envp arrays and the PATH candidates for a file without a slash
+//!    (`execvp` semantics, with the PATH of `options.env` when one is given). The child
+//!    then runs only async-signal-safe calls ([`super::child`]).
+//! 4. The child is made with `clone(CLONE_VM | CLONE_VFORK)` on a small stack of its own,
+//!    as glibc's `posix_spawn` does: it shares the parent's memory and the parent waits
+//!    until it has called `execve` (or failed), so no page table is copied and spawning
+//!    costs the same from a parent of any size (`fork` copies them, and can fail with
+//!    ENOMEM under strict overcommit). Every `uv_process_options_t` feature is kept, since
+//!    the child runs the same plan a forked child would.
+//! 5. An `O_CLOEXEC` pipe carries an exec failure (`errno`) from the child: end-of-file
 //!    means `execve` succeeded; a value means it failed, and the child (which `_exit`s at
 //!    once) is reaped here, and `uv_spawn` returns that error.
-//! 5. The parent ends of the created pipes are opened into the user's `uv_pipe_t` with the
+//! 6. The parent ends of the created pipes are opened into the user's `uv_pipe_t` with the
 //!    exported `uv_pipe_open` (even when exec failed, as libuv does) and flagged readable /
 //!    writable from the child's point of view (`UV_WRITABLE_PIPE`: the child writes, so the
 //!    parent reads).
 //!
-//! All signals except the synchronous ones are blocked across `fork` (so that no handler
-//! runs in the child before it resets the dispositions); the child starts with an empty mask.
+//! All signals except the synchronous ones are blocked across `clone` (so that no handler
+//! runs in the child, on the parent's memory, before it resets the dispositions); the
+//! child execs with an empty mask.
 
 use super::child::Plan;
 use crate::abi::errno::UV_EINVAL;
@@ -232,16 +239,6 @@ pub(crate) unsafe fn spawn(
         } else {
             o.args.cast_const().cast()
         };
-        // The /bin/sh fallback's argv: sh, the script (filled in by the child), args[1..].
-        let mut sh_argv: Vec<*const c_char> = vec![c"/bin/sh".as_ptr(), ptr::null()];
-        if !o.args.is_null() && !(*o.args).is_null() {
-            let mut a = o.args.add(1);
-            while !(*a).is_null() {
-                sh_argv.push(*a);
-                a = a.add(1);
-            }
-        }
-        sh_argv.push(ptr::null());
         let path_ptrs: Vec<*const c_char> = paths.iter().map(|c| c.as_ptr()).collect();
 
         let mut errpipe = [-1; 2];
@@ -260,11 +257,10 @@ pub(crate) unsafe fn spawn(
             paths: &path_ptrs,
             argv,
             envp,
-            sh_argv: &mut sh_argv,
             error_fd: errpipe[1],
         };
 
-        let (pid, exec_err) = fork_and_exec(&mut plan, errpipe);
+        let (pid, exec_err) = clone_and_exec(&mut plan, errpipe);
         if exec_err == 0 {
             (*p).pid = pid;
             (*p).exit_cb = o.exit_cb;
@@ -292,15 +288,27 @@ pub(crate) unsafe fn spawn(
     }
 }
 
-/// Forks; the child follows `plan` and never returns. Returns the pid and 0, or the fork
-/// or exec error (the failed child already reaped).
+/// The child's stack: `child::run` needs a few hundred bytes of it; the rest is margin.
+const CHILD_STACK: usize = 64 * 1024;
+
+/// The child's entry point: `arg` is the `Plan`.
+extern "C" fn child_main(arg: *mut core::ffi::c_void) -> c_int {
+    // SAFETY: `arg` is the `&mut Plan` that `clone_and_exec` passed, alive in the parent,
+    // which is suspended (CLONE_VFORK) until this child execs or exits.
+    unsafe { super::child::run(&mut *arg.cast::<Plan>()) }
+}
+
+/// Starts the child; it follows `plan` and never returns. Returns the pid and 0, or the
+/// clone or exec error (the failed child already reaped).
 ///
 /// # Safety
 /// `plan` holds valid pointers; `errpipe` is a fresh close-on-exec pipe, both of whose ends
 /// this function closes.
-unsafe fn fork_and_exec(plan: &mut Plan, errpipe: [c_int; 2]) -> (c_int, c_int) {
-    // SAFETY: the signal sets are initialised before use; the child branch only runs
-    // async-signal-safe code (see child.rs) and never returns.
+unsafe fn clone_and_exec(plan: &mut Plan, errpipe: [c_int; 2]) -> (c_int, c_int) {
+    let mut stack = vec![0u128; CHILD_STACK / 16];
+    // SAFETY: the signal sets are initialised before use; the child runs only
+    // async-signal-safe code (see child.rs) on its own stack, which outlives it (the parent
+    // waits, CLONE_VFORK, until the child has exec'd or exited) and never returns.
     unsafe {
         let mut block: libc::sigset_t = core::mem::zeroed();
         let mut saved: libc::sigset_t = core::mem::zeroed();
@@ -319,10 +327,14 @@ unsafe fn fork_and_exec(plan: &mut Plan, errpipe: [c_int; 2]) -> (c_int, c_int) 
         }
         libc::sigemptyset(&mut saved);
         libc::pthread_sigmask(libc::SIG_BLOCK, &block, &mut saved);
-        let pid = libc::fork();
-        if pid == 0 {
-            super::child::run(plan);
-        }
+        // The stack grows down from its end, which `u128` elements keep 16-byte aligned.
+        let top = stack.as_mut_ptr().add(stack.len()).cast::<core::ffi::c_void>();
+        let pid = libc::clone(
+            child_main,
+            top,
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            (plan as *mut Plan).cast(),
+        );
         let fork_err = if pid < 0 {
             crate::abi::errno::last_error()
         } else {
