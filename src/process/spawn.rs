@@ -328,7 +328,10 @@ unsafe fn clone_and_exec(plan: &mut Plan, errpipe: [c_int; 2]) -> (c_int, c_int)
         libc::sigemptyset(&mut saved);
         libc::pthread_sigmask(libc::SIG_BLOCK, &block, &mut saved);
         // The stack grows down from its end, which `u128` elements keep 16-byte aligned.
-        let top = stack.as_mut_ptr().add(stack.len()).cast::<core::ffi::c_void>();
+        let top = stack
+            .as_mut_ptr()
+            .add(stack.len())
+            .cast::<core::ffi::c_void>();
         let pid = libc::clone(
             child_main,
             top,
