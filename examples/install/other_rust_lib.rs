@@ -7,6 +7,9 @@
 #[unsafe(no_mangle)]
 pub extern "C" fn other_rust_sum(n: u32) -> u64 {
     let text: String = (1..=n as u64).map(|i| format!("{i} ")).collect();
-    let sum = text.split_whitespace().map(|w| w.parse::<u64>().unwrap()).sum();
+    let sum = text
+        .split_whitespace()
+        .map(|w| w.parse::<u64>().unwrap())
+        .sum();
     std::hint::black_box(sum)
 }

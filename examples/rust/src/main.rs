@@ -33,7 +33,11 @@ fn loaded_from() -> Option<String> {
         if libc::dladdr(addr, &mut info) == 0 || info.dli_fname.is_null() {
             return None;
         }
-        Some(CStr::from_ptr(info.dli_fname).to_string_lossy().into_owned())
+        Some(
+            CStr::from_ptr(info.dli_fname)
+                .to_string_lossy()
+                .into_owned(),
+        )
     }
 }
 
@@ -59,11 +63,17 @@ fn main() -> ExitCode {
         timer.data = &mut count as *mut u32 as *mut c_void;
         assert_eq!(uv::uv_timer_start(&mut timer, Some(on_tick), 5, 5), 0);
         let run_rc = uv::uv_run(&mut lp, uv::uv_run_mode_UV_RUN_DEFAULT);
-        uv::uv_close(&mut timer as *mut uv::uv_timer_t as *mut uv::uv_handle_t, None);
+        uv::uv_close(
+            &mut timer as *mut uv::uv_timer_t as *mut uv::uv_handle_t,
+            None,
+        );
         uv::uv_run(&mut lp, uv::uv_run_mode_UV_RUN_DEFAULT);
         (run_rc, uv::uv_loop_close(&mut lp))
     };
-    check(run_rc == 0 && count == TICKS, "repeating timer ticked 3 times, then the loop ended");
+    check(
+        run_rc == 0 && count == TICKS,
+        "repeating timer ticked 3 times, then the loop ended",
+    );
     check(close_rc == 0, "uv_loop_close succeeded");
 
     match loaded_from() {
@@ -80,5 +90,9 @@ fn main() -> ExitCode {
             }
         }
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
