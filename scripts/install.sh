@@ -81,12 +81,13 @@ uv_version() {  # MAJOR.MINOR.PATCH from the header rsuv implements
   maj=$(sed -n 's/^#define UV_VERSION_MAJOR \([0-9]*\).*/\1/p' "$h")
   min=$(sed -n 's/^#define UV_VERSION_MINOR \([0-9]*\).*/\1/p' "$h")
   pat=$(sed -n 's/^#define UV_VERSION_PATCH \([0-9]*\).*/\1/p' "$h")
-  [ -n "$maj" ] && [ -n "$min" ] && [ -n "$pat" ] || die "no UV_VERSION_* in $h"
+  if [ -z "$maj" ] || [ -z "$min" ] || [ -z "$pat" ]; then die "no UV_VERSION_* in $h"; fi
   echo "$maj.$min.$pat"
 }
 
 # pkg-config variable form of a path: ${prefix}/... when under PREFIX.
 pc_path() {
+  # shellcheck disable=SC2016  # the literal ${prefix} is pkg-config's
   case $1 in
     "$PREFIX") echo '${prefix}' ;;
     "$PREFIX"/*) echo "\${prefix}${1#"$PREFIX"}" ;;
@@ -221,6 +222,7 @@ install_all() {
   echo "rsuv (libuv $VERSION) -> ${DESTDIR}${PREFIX} (lib $LIBDIR, include $INCLUDEDIR)"
   make_shared "$BUILD/libuv.so" "$w"
   make_static "$BUILD/libuv.a" "$w/libuv.a" "$w"
+  # shellcheck disable=SC2016  # ${libdir} is pkg-config's
   write_pc libuv '-L${libdir} -luv' "$STATIC_LIBS" "$w/libuv.pc"
   write_pc libuv-static "-L\${libdir} -l:libuv.a $STATIC_LIBS" "" "$w/libuv-static.pc"
   write_cmake "$w"
