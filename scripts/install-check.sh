@@ -23,6 +23,8 @@
 # missing apt packages are installed when running as root (CI), else those checks fail.
 # Exit status 0 only if every check passed.
 set -uo pipefail
+# (Pipelines end in `grep ... > /dev/null`, not `grep -q`: under pipefail, grep -q's early
+# exit can kill the writer with SIGPIPE and turn a match into a failure.)
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -81,7 +83,7 @@ layout() {
   [ "$(readlink "$P/lib/libuv.so.1")" = libuv.so.1.0.0 ] || { echo "libuv.so.1 link"; return 1; }
   [ "$(readlink "$P/lib/libuv.so")" = libuv.so.1 ] || { echo "libuv.so link"; return 1; }
   readelf -d "$P/lib/libuv.so.1.0.0" | grep 'SONAME' || return 1
-  readelf -d "$P/lib/libuv.so.1.0.0" | grep -q 'SONAME.*\[libuv\.so\.1\]' || return 1
+  readelf -d "$P/lib/libuv.so.1.0.0" | grep 'SONAME.*\[libuv\.so\.1\]' > /dev/null || return 1
   echo "version in include/uv.h: $v"
   PKG_CONFIG_PATH=$P/lib/pkgconfig pkg-config --modversion libuv
   [ "$(PKG_CONFIG_PATH=$P/lib/pkgconfig pkg-config --modversion libuv)" = "$v" ] || return 1
@@ -92,12 +94,12 @@ layout() {
 
 so_stripped() {
   local so=$P/lib/libuv.so.1.0.0
-  if readelf -SW "$so" | grep -qE ' \.(debug_info|symtab) '; then
+  if readelf -SW "$so" | grep -E ' \.(debug_info|symtab) ' > /dev/null; then
     echo "$so still has .debug_info or .symtab"; return 1
   fi
-  readelf -p .gnu_debuglink "$so" | grep -q 'libuv.so.1.0.0.debug' || {
+  readelf -p .gnu_debuglink "$so" | grep 'libuv.so.1.0.0.debug' > /dev/null || {
     echo "no debuglink to libuv.so.1.0.0.debug"; return 1; }
-  readelf -SW "$so.debug" | grep -q ' \.debug_info ' || { echo "no debug info in .debug"; return 1; }
+  readelf -SW "$so.debug" | grep ' \.debug_info ' > /dev/null || { echo "no debug info in .debug"; return 1; }
   echo "libuv.so.1.0.0: $(stat -c %s "$so") bytes, stripped; debug info in libuv.so.1.0.0.debug ($(stat -c %s "$so.debug") bytes)"
   echo "exported: $(nm -D --defined-only "$so" | grep -c ' uv_') uv_* functions, $(nm -D --defined-only "$so" | grep -vc ' uv_') others"
 }
@@ -110,7 +112,7 @@ static_symbols() {
   if [ -n "$bad" ]; then
     echo "defined globals other than uv_*:"; echo "$bad" | head -20; return 1
   fi
-  if nm "$a" | grep -q ' [A-Z] rust_eh_personality'; then
+  if nm "$a" | grep ' [A-Z] rust_eh_personality' > /dev/null; then
     echo "rust_eh_personality is global"; return 1
   fi
   echo "nm: only uv_* defined globals"
@@ -130,7 +132,7 @@ pc_static() {
   # shellcheck disable=SC2046
   cc -o "$WORK/hello_static_pc" examples/install/hello.c \
     $(pkg-config --cflags --libs libuv-static) || return 1
-  if readelf -d "$WORK/hello_static_pc" | grep -q 'libuv\.so'; then
+  if readelf -d "$WORK/hello_static_pc" | grep 'libuv\.so' > /dev/null; then
     echo "linked against libuv.so, not libuv.a"; return 1
   fi
   "$WORK/hello_static_pc" static
@@ -167,10 +169,10 @@ cmake_check() {
   grep 'libuv ' "$WORK/cmake.log"
   cmake --build "$b" > "$WORK/cmake-build.log" 2>&1 || { cat "$WORK/cmake-build.log"; return 1; }
   echo "hello_shared (libuv::uv):"
-  readelf -d "$b/hello_shared" | grep -q 'NEEDED.*libuv\.so\.1' || { echo "not linked to libuv.so.1"; return 1; }
+  readelf -d "$b/hello_shared" | grep 'NEEDED.*libuv\.so\.1' > /dev/null || { echo "not linked to libuv.so.1"; return 1; }
   LD_LIBRARY_PATH=$P/lib "$b/hello_shared" shared || return 1
   echo "hello_static (libuv::uv_a):"
-  if readelf -d "$b/hello_static" | grep -q 'libuv\.so'; then
+  if readelf -d "$b/hello_static" | grep 'libuv\.so' > /dev/null; then
     echo "linked against libuv.so"; return 1
   fi
   "$b/hello_static" static
@@ -192,8 +194,8 @@ rust_example() {
   # reruns (and -vv shows its output) on every check: PKG_CONFIG_PATH is a new directory.
   out=$(cd examples/rust && PKG_CONFIG_PATH=$P/lib/pkgconfig CARGO_TARGET_DIR=$t \
     cargo build --locked -vv 2>&1) || { echo "$out" | tail -40; return 1; }
-  echo "$out" | grep -E '^\[libuv-sys2 [^]]*\] (Resolving|cargo:rustc-link)'
-  if ! echo "$out" | grep -q 'Resolving libuv with pkg-config'; then
+  grep -E '^\[libuv-sys2 [^]]*\] (Resolving|cargo:rustc-link)' <<< "$out"
+  if ! grep -q 'Resolving libuv with pkg-config' <<< "$out"; then
     echo "libuv-sys2 did not find rsuv through pkg-config: its version range follows its own"
     echo "version; the pin in examples/rust/Cargo.toml must match include/uv.h's libuv version"
     echo "($(PKG_CONFIG_PATH=$P/lib/pkgconfig pkg-config --modversion libuv))"
@@ -213,7 +215,7 @@ destdir_uninstall() {
   left=$(find "$s" -type f -o -type l)
   [ -z "$left" ] || { echo "left behind by uninstall:"; echo "$left"; return 1; }
   LIBDIR=$WORK/l64 INCLUDEDIR=$WORK/inc PREFIX=$WORK/x scripts/install.sh install > /dev/null || return 1
-  PKG_CONFIG_PATH=$WORK/l64/pkgconfig pkg-config --cflags --libs libuv | grep -q -- "-I$WORK/inc" || return 1
+  PKG_CONFIG_PATH=$WORK/l64/pkgconfig pkg-config --cflags --libs libuv | grep -- "-I$WORK/inc" > /dev/null || return 1
   grep -q '/../../inc"' "$WORK/l64/cmake/libuv/libuvConfig.cmake" || return 1
   echo "DESTDIR staging, custom LIBDIR/INCLUDEDIR and uninstall ok"
 }

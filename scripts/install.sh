@@ -123,7 +123,7 @@ make_shared() {  # make_shared IN.so WORKDIR: leaves WORKDIR/libuv.so.1.0.0{,.de
   chmod 644 "$w/$so.debug"
   strip --strip-all --remove-section=.comment "$w/$so"
   (cd "$w" && objcopy --add-gnu-debuglink="$so.debug" "$so")
-  readelf -d "$w/$so" | grep -q 'SONAME.*\[libuv\.so\.1\]' || die "$in: SONAME is not libuv.so.1"
+  readelf -d "$w/$so" | grep 'SONAME.*\[libuv\.so\.1\]' > /dev/null || die "$in: SONAME is not libuv.so.1"
 }
 
 write_pc() {  # write_pc NAME LIBS LIBS_PRIVATE OUT
