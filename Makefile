@@ -5,13 +5,11 @@
 #   make uninstall (same variables)
 #   make install-check                     install into a temporary prefix and test it
 #
-# The work is in scripts/install.sh; this file only passes the variables on.
-PREFIX ?= /usr/local
-LIBDIR ?= $(PREFIX)/lib
-INCLUDEDIR ?= $(PREFIX)/include
-DESTDIR ?=
+# The work, and the defaults (PREFIX=/usr/local, LIBDIR=$PREFIX/lib,
+# INCLUDEDIR=$PREFIX/include), are in scripts/install.sh. Variables given on make's command
+# line reach it through the environment (make exports them); this file sets none itself, so
+# that a LIBDIR derived from one PREFIX can never leak into a call with another.
 CARGO ?= cargo
-export PREFIX LIBDIR INCLUDEDIR DESTDIR
 
 .PHONY: all build install uninstall install-check
 

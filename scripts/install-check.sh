@@ -30,6 +30,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 export CARGO_TERM_COLOR=never
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+# Never let an install location from the caller's environment (or an outer make) steer an
+# install: every install below names its own.
+unset PREFIX LIBDIR INCLUDEDIR DESTDIR RSUV_BUILD_DIR
 WORK=$(mktemp -d /tmp/rsuv-install-check.XXXXXX)
 P=$WORK/prefix
 trap 'rm -rf "$WORK"' EXIT
@@ -61,8 +64,8 @@ deps() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
 }
 
-build_and_install() {  # the README's command
-  make install PREFIX="$P"
+build_and_install() {  # the README's command, every location spelled out
+  make install PREFIX="$P" LIBDIR="$P/lib" INCLUDEDIR="$P/include" DESTDIR=
 }
 
 layout() {
@@ -106,6 +109,7 @@ so_stripped() {
 
 static_symbols() {
   local a=$P/lib/libuv.a bad
+  [ -f "$a" ] || { echo "$a missing"; return 1; }
   # Defined globals (upper-case type letter, not U/w/v undefined-weak).
   bad=$(nm -g --defined-only "$a" | awk 'NF == 3 { print $3 }' | grep -v '^uv_')
   echo "libuv.a: $(stat -c %s "$a") bytes, $(nm -g --defined-only "$a" | awk 'NF == 3' | grep -c ' uv_') uv_* defined globals"

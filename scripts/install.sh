@@ -241,8 +241,8 @@ install_all() {
   say "$L/libuv.a  $(stat -c %s "$L/libuv.a") bytes ($(wc -l < "$w/keep.txt") uv_* symbols)"
   say "$I: $(header_files | tr '\n' ' ')"
   say "$L/pkgconfig: libuv.pc libuv-static.pc; $L/cmake/libuv: libuvConfig.cmake libuvConfigVersion.cmake"
-  if [ -z "$DESTDIR" ] && [ "$(id -u)" = 0 ] && command -v ldconfig > /dev/null; then
-    ldconfig 2> /dev/null || true
+  if [ -z "$DESTDIR" ]; then
+    say "system-wide (a directory the loader searches): run ldconfig so programs find it"
   fi
 }
 
