@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Turn a run-libuv-tests.sh results TSV into a markdown table per area, for the README.
 
-Usage: conformance-table.py RESULTS.tsv [--baseline BASELINE.tsv] [--failures]
+Usage: conformance-table.py RESULTS.tsv [--version V] [--baseline BASELINE.tsv] [--failures]
 
-Columns: area, total, pass, fail, skip, timeout, crash, not-built, and "libuv 1.44.2": how
-many of the same tests pass on the real libuv (the baseline TSV, default
-<repo>/../shared/conformance/baseline-libuv-1.44.2.tsv or $RSUV_SHARED/...), then the
+Columns: area, total, pass, fail, skip, timeout, crash, not-built, and "libuv V": how
+many of the same tests pass on the real libuv V (default 1.44.2; the baseline TSV, default
+<repo>/../shared/conformance/baseline-libuv-V.tsv or $RSUV_SHARED/...), then the
 closing line "conformance: N passed, M failed, K skipped" as the runner prints it.
 --failures also lists every test that did not pass or skip, with the runner's detail.
 """
@@ -30,19 +30,21 @@ def read_tsv(path):
     return rows
 
 
-def default_baseline():
+def default_baseline(version="1.44.2"):
     here = os.path.dirname(os.path.abspath(__file__))
     shared = os.environ.get("RSUV_SHARED") or os.path.join(here, "..", "..", "shared")
-    return os.path.join(shared, "conformance", "baseline-libuv-1.44.2.tsv")
+    return os.path.join(shared, "conformance", f"baseline-libuv-{version}.tsv")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("results")
-    ap.add_argument("--baseline", default=default_baseline())
+    ap.add_argument("--version", default="1.44.2", help="the libuv suite the results are of")
+    ap.add_argument("--baseline", default=None)
     ap.add_argument("--failures", action="store_true", help="list tests that failed")
     args = ap.parse_args()
 
+    args.baseline = args.baseline or default_baseline(args.version)
     rows = read_tsv(args.results)
     baseline = {}
     if os.path.exists(args.baseline):
@@ -59,7 +61,7 @@ def main():
         if baseline.get(r["test"]) == "pass":
             base_pass[area] += 1
 
-    cols = ["area", "total"] + STATUSES + ["libuv 1.44.2"]
+    cols = ["area", "total"] + STATUSES + [f"libuv {args.version}"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "|".join(["---"] + ["---:"] * (len(cols) - 1)) + "|")
     total = collections.Counter()
@@ -75,7 +77,7 @@ def main():
     failed = sum(total[s] for s in ("fail", "timeout", "crash", "not-built"))
     print()
     print(f"conformance: {total['pass']} passed, {failed} failed, {total['skip']} skipped "
-          f"of {total['total']} (libuv 1.44.2 passes {sum(base_pass.values())} of these)")
+          f"of {total['total']} (libuv {args.version} passes {sum(base_pass.values())} of these)")
     regressions = [r["test"] for r in rows if r["status"] != "pass" and baseline.get(r["test"]) == "pass"]
     print(f"passing on libuv but not here: {len(regressions)}")
 

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# conformance.sh - libuv 1.44.2's own test suite against rsuv (include/ + target/release).
+# conformance.sh - libuv's own test suite (1.44.2, or 1.53.0) against rsuv (include/ +
+# target/release).
 #
-# Usage: scripts/conformance.sh [--guard | --update] [--all] [--system] [--no-build]
-#                               [-f REGEX] [-- ARGS for run-libuv-tests.sh]
+# Usage: scripts/conformance.sh [--version 1.53.0] [--guard | --update] [--all] [--system]
+#                               [--no-build] [-f REGEX] [-- ARGS for run-libuv-tests.sh]
+#
+#   --version V the suite: 1.44.2 (default; Debian's source) or 1.53.0 (libuv's, fetched
+#               by ../shared/conformance/libuv-source.sh). Each has its own lists and
+#               results: conformance/passing.txt, flaky.txt and results.tsv for 1.44.2,
+#               conformance/passing-1.53.0.txt, flaky-1.53.0.txt, results-1.53.0.tsv
 #
 #   (no mode)   build rsuv in release, run the suite (or the -f subset), write
 #               conformance/results.tsv and print the per-area table
@@ -14,7 +20,7 @@
 #               outside the subset stay listed)
 #   --all       with --guard: run the whole suite, not only the guarded list (full table)
 #   --system    run against Debian's libuv (/usr/include + libuv.so.1) instead of rsuv, to check
-#               the plumbing (needs libuv1-dev); not with --guard/--update
+#               the plumbing (needs libuv1-dev; 1.44.2 only); not with --guard/--update
 #   --no-build  skip `cargo build --release`
 #   -f REGEX    only tests whose name matches REGEX (grep -E)
 #
@@ -27,13 +33,12 @@ ROOT=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 SHARED=${RSUV_SHARED:-$ROOT/../shared}
 RUNNER=$SHARED/conformance/run-libuv-tests.sh
 TABLE=$ROOT/scripts/conformance-table.py
-PASSING=$ROOT/conformance/passing.txt
-FLAKY=$ROOT/conformance/flaky.txt
-TSV=$ROOT/conformance/results.tsv
+VERSION=1.44.2
 
 MODE=run ALL=0 SYSTEM=0 BUILD=1 FILTER="" EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    --version) VERSION=$2; shift 2 ;;
     --guard) MODE=guard; shift ;;
     --update) MODE=update; shift ;;
     --all) ALL=1; shift ;;
@@ -47,6 +52,14 @@ while [ $# -gt 0 ]; do
 done
 # shellcheck disable=SC2206
 [ -n "${CONFORMANCE_ARGS:-}" ] && EXTRA+=(${CONFORMANCE_ARGS})
+case "$VERSION" in
+  1.44.2) SUFFIX="" ;;
+  1.53.0) SUFFIX="-1.53.0"; EXTRA=(--version 1.53.0 "${EXTRA[@]}") ;;
+  *) echo "conformance.sh: unknown --version $VERSION (1.44.2 or 1.53.0)" >&2; exit 2 ;;
+esac
+PASSING=$ROOT/conformance/passing$SUFFIX.txt
+FLAKY=$ROOT/conformance/flaky$SUFFIX.txt
+TSV=$ROOT/conformance/results$SUFFIX.tsv
 [ -f "$RUNNER" ] || { echo "conformance.sh: $RUNNER not found (set RSUV_SHARED)" >&2; exit 2; }
 if [ "$SYSTEM" = 1 ] && [ "$MODE" != run ]; then
   echo "conformance.sh: --system only checks the plumbing; not with --guard/--update" >&2; exit 2
@@ -73,7 +86,7 @@ if [ "$SYSTEM" = 1 ]; then
   [ -f "$INC/uv.h" ] || { echo "conformance.sh: $INC/uv.h missing (apt-get install libuv1-dev)" >&2; exit 2; }
 else
   INC=$ROOT/include LIBDIR=$ROOT/target/release LIBNAME=libuv.so
-  OUT=${CONFORMANCE_OUT:-/tmp/uvconf/tests-rsuv}
+  OUT=${CONFORMANCE_OUT:-/tmp/uvconf/tests-rsuv$SUFFIX}
   if [ "$BUILD" = 1 ]; then
     echo "conformance: cargo build --release" >&2
     (cd "$ROOT" && cargo build --release --quiet)
@@ -99,7 +112,7 @@ if [ ! -s "$TSV" ]; then
   echo "conformance: the runner wrote no results (exit $RC); log: $LOG" >&2
   exit 2
 fi
-python3 "$TABLE" "$TSV"
+python3 "$TABLE" --version "$VERSION" "$TSV"
 
 case "$MODE" in
   guard)
@@ -112,7 +125,7 @@ case "$MODE" in
                        <(awk -F'\t' 'NR > 1 && $3 == "pass" {print $1}' "$TSV" | LC_ALL=C sort -u))
     if [ -n "$MISSING" ]; then
       echo
-      echo "conformance guard: FAILED: $(echo "$MISSING" | wc -l) test(s) in conformance/passing.txt did not pass:"
+      echo "conformance guard: FAILED: $(echo "$MISSING" | wc -l) test(s) in $(basename "$PASSING") did not pass:"
       while read -r t; do
         line=$(awk -F'\t' -v t="$t" '$1 == t {printf "%-10s %s", $3, $6}' "$TSV")
         printf '  %-50s %s\n' "$t" "${line:-not run (not in the results)}"
@@ -120,7 +133,7 @@ case "$MODE" in
       echo "logs: $OUT/logs/<test>.log"
       exit 1
     fi
-    echo "conformance guard: ok, all $(echo "$GUARDED" | grep -c . || true) guarded tests passed"
+    echo "conformance guard ($VERSION): ok, all $(echo "$GUARDED" | grep -c . || true) guarded tests passed"
     ;;
   update)
     OLD=$(names "$PASSING" | LC_ALL=C sort -u)
@@ -131,11 +144,11 @@ case "$MODE" in
                    <(names "$FLAKY" | LC_ALL=C sort -u))
     LOST=$(comm -23 <(echo "$OLD") <(echo "$NEW") | grep . || true)
     {
-      echo "# libuv 1.44.2 tests that pass on rsuv: scripts/conformance.sh --guard fails if one stops"
-      echo "# passing. Regenerate with scripts/conformance.sh --update (tests in flaky.txt are left out)."
+      echo "# libuv $VERSION tests that pass on rsuv: scripts/conformance.sh --guard fails if one stops"
+      echo "# passing. Regenerate with scripts/conformance.sh --update (tests in $(basename "$FLAKY") are left out)."
       echo "$NEW"
     } > "$PASSING"
-    echo "conformance: wrote $(echo "$NEW" | grep -c .) tests to conformance/passing.txt" \
+    echo "conformance: wrote $(echo "$NEW" | grep -c .) tests to conformance/$(basename "$PASSING")" \
          "($(comm -13 <(echo "$OLD") <(echo "$NEW") | grep -c .) new)"
     if [ -n "$LOST" ]; then
       echo "conformance: WARNING: $(echo "$LOST" | wc -l) test(s) left the list (no longer passing):"
