@@ -200,13 +200,24 @@ pub(crate) fn ftruncate(fd: c_int, len: i64) -> Res<()> {
     unit(|| unsafe { libc::ftruncate(fd, len) })
 }
 
-/// Seconds as a double to a `timespec`, as libuv 1.44 converts them: whole seconds toward
-/// zero, the fraction in nanoseconds rounded down to whole microseconds, a negative
-/// fraction borrowed from the seconds (-0.25 s is -1 s + 750000000 ns).
+/// Seconds as a double to a `timespec`, as libuv 1.53 converts them: `UV_FS_UTIME_NOW`
+/// (infinity) is the current time, `UV_FS_UTIME_OMIT` (NaN) leaves the time as it is;
+/// otherwise whole seconds toward zero and the fraction in nanoseconds, a negative fraction
+/// borrowed from the seconds (-0.25 s is -1 s + 750000000 ns). (libuv 1.44 also rounded
+/// the fraction down to whole microseconds.)
 pub(crate) fn to_timespec(t: f64) -> libc::timespec {
+    let special = |v| libc::timespec {
+        tv_sec: 0,
+        tv_nsec: v,
+    };
+    if t.is_infinite() {
+        return special(libc::UTIME_NOW);
+    }
+    if t.is_nan() {
+        return special(libc::UTIME_OMIT);
+    }
     let mut sec = t as i64;
     let mut nsec = ((t - sec as f64) * 1e9) as i64;
-    nsec -= nsec % 1000;
     if nsec < 0 {
         nsec += 1_000_000_000;
         sec -= 1;
@@ -315,11 +326,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timespec_rounding() {
+    fn timespec_conversion() {
         let t = to_timespec(-14245440.25);
         assert_eq!((t.tv_sec, t.tv_nsec), (-14245441, 750_000_000));
-        let t = to_timespec(1.0000015);
-        assert_eq!((t.tv_sec, t.tv_nsec), (1, 1000));
+        // Nanoseconds are kept (libuv 1.44 rounded them down to microseconds).
+        let t = to_timespec(1.5e-7);
+        assert_eq!((t.tv_sec, t.tv_nsec), (0, 150));
+        assert_eq!(to_timespec(f64::INFINITY).tv_nsec, libc::UTIME_NOW);
+        assert_eq!(to_timespec(f64::NAN).tv_nsec, libc::UTIME_OMIT);
         let t = to_timespec(400497753.25);
         assert_eq!((t.tv_sec, t.tv_nsec), (400497753, 250_000_000));
     }
