@@ -1691,12 +1691,6 @@ UV_EXTERN int uv_cancel(uv_req_t *req);
 
 UV_EXTERN int uv_random(uv_loop_t *loop_, uv_random_t *req, void *buf, size_t buflen, unsigned int flags, uv_random_cb cb);
 
-extern void uv_fs_req_cleanup(uv_fs_t *req);
-
-extern int uv_pipe_open(uv_pipe_t *pipe, int file);
-
-extern int uv_udp_open(uv_udp_t *handle, uv_os_sock_t sock);
-
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -119,3 +119,14 @@ macro_rules! tri {
     };
 }
 pub(crate) use tri;
+
+/// Is (`buffer`, `size`) a usable pair of libuv's buffer protocol (see [`crate::os`]):
+/// neither NULL, and `*size` not 0?
+///
+/// # Safety
+/// `size` is NULL or readable.
+#[inline]
+pub(crate) unsafe fn out_buf(buffer: *mut core::ffi::c_char, size: *const usize) -> bool {
+    // SAFETY: non-NULL `size` is readable (caller).
+    !buffer.is_null() && !size.is_null() && unsafe { *size } != 0
+}
