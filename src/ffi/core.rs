@@ -352,7 +352,7 @@ pub unsafe extern "C" fn uv_print_active_handles(loop_: *mut uv_loop_t, stream: 
 #[unsafe(no_mangle)]
 pub extern "C" fn uv_library_shutdown() {
     crate::pool::shutdown();
-    super::misc::free_args();
+    crate::os::title::free_args();
 }
 
 extern "C" fn on_unload() {

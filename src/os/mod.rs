@@ -37,6 +37,8 @@ pub(crate) mod interfaces;
 pub(crate) mod passwd;
 pub(crate) mod priority;
 pub(crate) mod proc;
+pub(crate) mod random;
+pub(crate) mod title;
 pub(crate) mod uname;
 
 use core::ffi::{CStr, c_char, c_int};
