@@ -38,7 +38,7 @@ pub(crate) unsafe fn cwd(buffer: *mut c_char, size: *mut usize) -> c_int {
 /// `uv_chdir`: changes the working directory.
 ///
 /// # Safety
-/// `dir` is NULL or a NUL-terminated path.
+/// `dir` is a NUL-terminated path.
 pub(crate) unsafe fn chdir(dir: *const c_char) -> c_int {
     // SAFETY: `dir` is a NUL-terminated path (caller).
     if unsafe { libc::chdir(dir) } != 0 {

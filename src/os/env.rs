@@ -29,7 +29,7 @@ pub(crate) fn getenv_bytes(name: &str) -> Option<Vec<u8>> {
 /// `=` are skipped). Free it with `free_environ(*envitems, *count)`.
 ///
 /// # Safety
-/// `envitems` and `count` are NULL or writable.
+/// `envitems` and `count` are writable.
 pub(crate) unsafe fn copy_environ(envitems: *mut *mut uv_env_item_t, count: *mut c_int) -> c_int {
     // SAFETY: both are writable (caller).
     unsafe {
@@ -87,7 +87,7 @@ pub(crate) unsafe fn copy_environ(envitems: *mut *mut uv_env_item_t, count: *mut
 /// `uv_os_free_environ`: frees what `uv_os_environ` returned.
 ///
 /// # Safety
-/// `envitems`/`count` are what `uv_os_environ` returned (or NULL).
+/// `envitems`/`count` are what `uv_os_environ` returned.
 pub(crate) unsafe fn free_environ(envitems: *mut uv_env_item_t, count: c_int) {
     for i in 0..count.max(0) as usize {
         // SAFETY: entry `i < count` was filled by `uv_os_environ`; its name owns the copy.
@@ -100,7 +100,7 @@ pub(crate) unsafe fn free_environ(envitems: *mut uv_env_item_t, count: c_int) {
 /// `uv_os_getenv`: the value of `name` (buffer protocol); `UV_ENOENT` when unset.
 ///
 /// # Safety
-/// `name` is NULL or NUL-terminated; buffer protocol (module docs).
+/// `name` is NUL-terminated; buffer protocol (module docs).
 pub(crate) unsafe fn getenv(name: *const c_char, buffer: *mut c_char, size: *mut usize) -> c_int {
     // SAFETY: `name` is NUL-terminated (caller).
     let v = unsafe { libc::getenv(name) };
@@ -114,7 +114,7 @@ pub(crate) unsafe fn getenv(name: *const c_char, buffer: *mut c_char, size: *mut
 /// `uv_os_setenv`: sets `name` to `value`, replacing any value.
 ///
 /// # Safety
-/// `name` and `value` are NULL or NUL-terminated.
+/// `name` and `value` are NUL-terminated.
 pub(crate) unsafe fn setenv(name: *const c_char, value: *const c_char) -> c_int {
     // SAFETY: both are NUL-terminated (caller).
     if unsafe { libc::setenv(name, value, 1) } != 0 {
@@ -126,7 +126,7 @@ pub(crate) unsafe fn setenv(name: *const c_char, value: *const c_char) -> c_int 
 /// `uv_os_unsetenv`: removes `name` (0 when it was not set).
 ///
 /// # Safety
-/// `name` is NULL or NUL-terminated.
+/// `name` is NUL-terminated.
 pub(crate) unsafe fn unsetenv(name: *const c_char) -> c_int {
     // SAFETY: `name` is NUL-terminated (caller).
     if unsafe { libc::unsetenv(name) } != 0 {

@@ -16,7 +16,7 @@ use crate::abi::*;
 /// `free_cpu_info(*cpu_infos, *count)`.
 ///
 /// # Safety
-/// `cpu_infos` and `count` are NULL or writable.
+/// `cpu_infos` and `count` are writable.
 pub(crate) unsafe fn cpu_info(cpu_infos: *mut *mut uv_cpu_info_t, count: *mut c_int) -> c_int {
     // SAFETY: both are writable (caller).
     unsafe {
@@ -67,7 +67,7 @@ pub(crate) unsafe fn cpu_info(cpu_infos: *mut *mut uv_cpu_info_t, count: *mut c_
 /// `uv_free_cpu_info`: frees what `uv_cpu_info` returned.
 ///
 /// # Safety
-/// `cpu_infos`/`count` are what `uv_cpu_info` returned (or NULL).
+/// `cpu_infos`/`count` are what `uv_cpu_info` returned.
 pub(crate) unsafe fn free_cpu_info(cpu_infos: *mut uv_cpu_info_t, count: c_int) {
     for i in 0..count.max(0) as usize {
         // SAFETY: entry `i < count` of the array from `uv_cpu_info`.
@@ -81,7 +81,7 @@ pub(crate) unsafe fn free_cpu_info(cpu_infos: *mut uv_cpu_info_t, count: c_int) 
 /// `avg` is left alone when neither works.
 ///
 /// # Safety
-/// `avg` is NULL or `double[3]`.
+/// `avg` is `double[3]`.
 pub(crate) unsafe fn loadavg(avg: *mut f64) {
     let v =
         super::proc::loadavg().or_else(|| sysinfo().map(|i| i.loads.map(|l| l as f64 / 65536.0)));
@@ -94,7 +94,7 @@ pub(crate) unsafe fn loadavg(avg: *mut f64) {
 /// `uv_uptime`: seconds since boot (`/proc/uptime`, else `CLOCK_BOOTTIME`).
 ///
 /// # Safety
-/// `uptime` is NULL or writable.
+/// `uptime` is writable.
 pub(crate) unsafe fn uptime(uptime: *mut f64) -> c_int {
     let v = match super::proc::uptime() {
         Some(v) => v,
@@ -123,7 +123,7 @@ pub(crate) unsafe fn uptime(uptime: *mut f64) -> c_int {
 /// `uv_getrusage`: `getrusage(RUSAGE_SELF)`.
 ///
 /// # Safety
-/// `rusage` is NULL or writable.
+/// `rusage` is writable.
 pub(crate) unsafe fn getrusage(rusage: *mut uv_rusage_t) -> c_int {
     let mut u = MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: `u` is writable `struct rusage` memory.
@@ -163,7 +163,7 @@ pub(crate) unsafe fn getrusage(rusage: *mut uv_rusage_t) -> c_int {
 /// `uv_resident_set_memory`: this process's resident set, in bytes.
 ///
 /// # Safety
-/// `rss` is NULL or writable.
+/// `rss` is writable.
 pub(crate) unsafe fn resident_set_memory(rss: *mut usize) -> c_int {
     match super::proc::resident_set_memory(sysconf(libc::_SC_PAGESIZE).unwrap_or(4096)) {
         Ok(v) => {

@@ -48,7 +48,7 @@ unsafe fn read_sockaddr(sa: *const libc::sockaddr, out: *mut u8) {
 /// Free with `free_interface_addresses(*addresses, *count)`.
 ///
 /// # Safety
-/// `addresses` and `count` are NULL or writable.
+/// `addresses` and `count` are writable.
 pub(crate) unsafe fn interface_addresses(
     addresses: *mut *mut uv_interface_address_t,
     count: *mut c_int,
@@ -159,7 +159,7 @@ unsafe fn fill_interfaces(
 /// `uv_free_interface_addresses`: frees what `uv_interface_addresses` returned.
 ///
 /// # Safety
-/// `addresses`/`count` are what `uv_interface_addresses` returned (or NULL).
+/// `addresses`/`count` are what `uv_interface_addresses` returned.
 pub(crate) unsafe fn free_interface_addresses(
     addresses: *mut uv_interface_address_t,
     count: c_int,

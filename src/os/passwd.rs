@@ -75,7 +75,7 @@ pub(crate) fn getpwuid() -> Result<Passwd, c_int> {
 /// strings share one allocation, freed by `uv_os_free_passwd`.
 ///
 /// # Safety
-/// `pwd` is NULL or writable.
+/// `pwd` is writable.
 pub(crate) unsafe fn get_passwd(pwd: *mut uv_passwd_t) -> c_int {
     let pw = match getpwuid() {
         Ok(pw) => pw,
@@ -108,7 +108,7 @@ pub(crate) unsafe fn get_passwd(pwd: *mut uv_passwd_t) -> c_int {
 /// a second call is harmless).
 ///
 /// # Safety
-/// `pwd` is NULL or filled by `uv_os_get_passwd` (or already freed by this function).
+/// `pwd` is filled by `uv_os_get_passwd` (or already freed by this function).
 pub(crate) unsafe fn free_passwd(pwd: *mut uv_passwd_t) {
     // SAFETY: `username` is NULL or the block from `uv_os_get_passwd` (caller).
     unsafe {

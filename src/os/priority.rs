@@ -8,7 +8,7 @@ use crate::abi::*;
 /// `uv_os_getpriority`: the nice value of process `pid` (0: this process).
 ///
 /// # Safety
-/// `priority` is NULL or writable.
+/// `priority` is writable.
 pub(crate) unsafe fn getpriority(pid: uv_pid_t, priority: *mut c_int) -> c_int {
     // SAFETY: errno is this thread's; -1 is a valid priority, so errno tells failure.
     let r = unsafe {

@@ -25,7 +25,7 @@ pub(crate) unsafe fn gethostname(buffer: *mut c_char, size: *mut usize) -> c_int
 /// `uv_os_uname`: `uname(2)`'s sysname, release, version and machine.
 ///
 /// # Safety
-/// `buffer` is NULL or writable.
+/// `buffer` is writable.
 pub(crate) unsafe fn uname(buffer: *mut uv_utsname_t) -> c_int {
     let mut u = MaybeUninit::<libc::utsname>::zeroed();
     // SAFETY: `u` is writable `struct utsname` memory.
