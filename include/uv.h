@@ -1679,12 +1679,6 @@ UV_EXTERN ssize_t uv_wtf8_length_as_utf16(const char *wtf8);
 
 UV_EXTERN void uv_wtf8_to_utf16(const char *wtf8, uint16_t *utf16, size_t utf16_len);
 
-extern void uv_fs_req_cleanup(uv_fs_t *req);
-
-extern int uv_pipe_open(uv_pipe_t *pipe, int file);
-
-extern int uv_udp_open(uv_udp_t *handle, uv_os_sock_t sock);
-
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -21,16 +21,11 @@
 
 use crate::abi::flags;
 use crate::abi::*;
-use crate::ffi::fs::uv_fs_stat;
+use crate::fs::req as fs_req;
 use crate::uvloop::handle;
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use core::ptr;
 use std::ffi::CString;
-
-unsafe extern "C" {
-    /// Exported by `ffi::fs` (its module is private).
-    fn uv_fs_req_cleanup(req: *mut uv_fs_t);
-}
 
 /// One start..stop round of a handle.
 #[repr(C)]
@@ -104,7 +99,7 @@ pub(crate) unsafe fn start(
             previous: (*h).poll_ctx.cast(),
             path: path.to_owned(),
         }));
-        let err = uv_fs_stat(l, &raw mut (*ctx).req, (*ctx).path.as_ptr(), Some(stat_cb));
+        let err = fs_req::stat_path(l, &raw mut (*ctx).req, (*ctx).path.as_ptr(), Some(stat_cb));
         if err < 0 {
             drop(Box::from_raw(ctx));
             return err;
@@ -250,7 +245,7 @@ unsafe extern "C" fn stat_cb(req: *mut uv_fs_t) {
                 (*ctx).busy = 1;
             }
         }
-        uv_fs_req_cleanup(req);
+        fs_req::cleanup(req);
         let t = &raw mut (*ctx).timer;
         if !is_current(ctx) {
             handle::close(handle::base(t), Some(timer_close_cb));
@@ -271,7 +266,7 @@ unsafe extern "C" fn timer_cb(t: *mut uv_timer_t) {
     unsafe {
         let l = (*t).r#loop;
         (*ctx).start_time = (*l).time;
-        let err = uv_fs_stat(l, &raw mut (*ctx).req, (*ctx).path.as_ptr(), Some(stat_cb));
+        let err = fs_req::stat_path(l, &raw mut (*ctx).req, (*ctx).path.as_ptr(), Some(stat_cb));
         if err < 0 {
             // Cannot happen with a valid request and path; try again next interval.
             crate::timer::start(t, Some(timer_cb), (*ctx).interval, 0);

@@ -337,7 +337,7 @@ pub(crate) unsafe fn pending_type(p: *mut uv_pipe_t) -> c_int {
         if fd == -1 {
             return crate::abi::UV_UNKNOWN_HANDLE;
         }
-        crate::ffi::os::uv_guess_handle(fd)
+        crate::os::fd::guess_handle(fd)
     }
 }
 

@@ -61,7 +61,7 @@ fn is_slave(fd: c_int) -> bool {
 pub(crate) unsafe fn init(l: *mut uv_loop_t, tty: *mut uv_tty_t, fd: c_int) -> c_int {
     // SAFETY: caller guarantees both; descriptors are checked by the kernel.
     unsafe {
-        let ty = crate::ffi::os::uv_guess_handle(fd);
+        let ty = crate::os::fd::guess_handle(fd);
         if ty == 17 || ty == crate::abi::UV_UNKNOWN_HANDLE {
             // UV_FILE: files and character devices cannot be polled.
             return UV_EINVAL;

@@ -4,7 +4,7 @@
 //! On Unix a libuv error code is the negated `errno` value (`UV_EINVAL == -EINVAL`); the
 //! codes with no `errno` counterpart (`UV_EOF`, `UV_UNKNOWN`, `UV_ECHARSET`, `UV_EFTYPE`) and
 //! the `getaddrinfo` codes (`UV_EAI_*`, -3000 and below) are libuv's own. Every exported error
-//! function (`uv_strerror`, `uv_err_name`, `uv_translate_sys_error`, in `crate::ffi::error`),
+//! function (`uv_strerror`, `uv_err_name`, `uv_translate_sys_error`, in `src/ffi/error.rs`),
 //! the `uv_errno_t` enum of the header and the `UV_ERRNO_MAP` X-macro agree with [`ERRORS`];
 //! tests here and in `c_tests/test_errors.c` check that they do.
 //!

@@ -6,26 +6,16 @@
 //! Only `uv_async_send` and `uv_metrics_idle_time` may be called from a thread other than
 //! the loop's.
 
+use super::check::{self, tri};
 use crate::abi::errno::UV_EINVAL;
 use crate::abi::flags;
 use crate::abi::*;
-use crate::abi::{UV_ASYNC, UV_CHECK, UV_IDLE, UV_PREPARE, UV_TIMER};
+use crate::abi::{UV_CHECK, UV_IDLE, UV_PREPARE};
 use crate::uvloop::handle;
 use crate::{async_handle, timer, uvloop, watcher};
 use core::ffi::{c_char, c_int, c_void};
 use core::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
-
-/// Is `h` a live handle of type `ty`, not closing? The check every typed entry point makes.
-///
-/// # Safety
-/// `h` is NULL or points to readable handle memory.
-#[inline(always)]
-unsafe fn check_handle<T>(h: *mut T, ty: c_int) -> bool {
-    let h: *mut uv_handle_t = h.cast();
-    // SAFETY: non-NULL `h` is readable handle memory (caller).
-    !h.is_null() && unsafe { (*h).r#type == ty && !handle::is_closing(h) }
-}
 
 // ---------------------------------------------------------------------------------------
 // Allocator.
@@ -362,7 +352,7 @@ pub unsafe extern "C" fn uv_print_active_handles(loop_: *mut uv_loop_t, stream: 
 #[unsafe(no_mangle)]
 pub extern "C" fn uv_library_shutdown() {
     crate::pool::shutdown();
-    super::misc::free_args();
+    crate::os::title::free_args();
 }
 
 extern "C" fn on_unload() {
@@ -581,9 +571,10 @@ pub unsafe extern "C" fn uv_timer_start(
 ) -> c_int {
     // SAFETY: type-checked live timer.
     unsafe {
-        if cb.is_none() || !check_handle(handle, UV_TIMER) {
+        if cb.is_none() {
             return UV_EINVAL;
         }
+        let handle = tri!(check::live(handle));
         timer::start(handle, cb, timeout, repeat);
     }
     0
@@ -595,9 +586,7 @@ pub unsafe extern "C" fn uv_timer_start(
 pub unsafe extern "C" fn uv_timer_stop(handle: *mut uv_timer_t) -> c_int {
     // SAFETY: type-checked live timer (a closing one is already stopped).
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_TIMER {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::typed(handle));
         timer::stop(handle);
     }
     0
@@ -609,9 +598,7 @@ pub unsafe extern "C" fn uv_timer_stop(handle: *mut uv_timer_t) -> c_int {
 pub unsafe extern "C" fn uv_timer_again(handle: *mut uv_timer_t) -> c_int {
     // SAFETY: type-checked live timer.
     unsafe {
-        if !check_handle(handle, UV_TIMER) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         timer::again(handle)
     }
 }
@@ -657,24 +644,23 @@ unsafe fn watcher_init(l: *mut uv_loop_t, h: *mut uv_handle_t, ty: c_int) -> c_i
     0
 }
 
-unsafe fn watcher_start(h: *mut uv_handle_t, ty: c_int, cb: uv_idle_cb) -> c_int {
+unsafe fn watcher_start<T: check::Handle>(h: *mut T, cb: uv_idle_cb) -> c_int {
     // SAFETY: type-checked live watcher.
     unsafe {
-        if cb.is_none() || !check_handle(h, ty) {
+        if cb.is_none() {
             return UV_EINVAL;
         }
-        watcher::start(h, cb);
+        let h = tri!(check::live(h));
+        watcher::start(h.cast(), cb);
     }
     0
 }
 
-unsafe fn watcher_stop(h: *mut uv_handle_t, ty: c_int) -> c_int {
-    // SAFETY: type-checked live watcher.
+unsafe fn watcher_stop<T: check::Handle>(h: *mut T) -> c_int {
+    // SAFETY: type-checked watcher (a closing one is already stopped).
     unsafe {
-        if h.is_null() || (*h).r#type != ty {
-            return UV_EINVAL;
-        }
-        watcher::stop(h);
+        let h = tri!(check::typed(h));
+        watcher::stop(h.cast());
     }
     0
 }
@@ -702,7 +688,7 @@ pub unsafe extern "C" fn uv_idle_init(loop_: *mut uv_loop_t, idle: *mut uv_idle_
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_idle_start(idle: *mut uv_idle_t, cb: uv_idle_cb) -> c_int {
     // SAFETY: forwarded caller guarantees.
-    unsafe { watcher_start(idle.cast(), UV_IDLE, cb) }
+    unsafe { watcher_start(idle, cb) }
 }
 
 /// # Safety
@@ -710,7 +696,7 @@ pub unsafe extern "C" fn uv_idle_start(idle: *mut uv_idle_t, cb: uv_idle_cb) -> 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_idle_stop(idle: *mut uv_idle_t) -> c_int {
     // SAFETY: forwarded caller guarantees.
-    unsafe { watcher_stop(idle.cast(), UV_IDLE) }
+    unsafe { watcher_stop(idle) }
 }
 
 /// # Safety
@@ -729,7 +715,7 @@ pub unsafe extern "C" fn uv_prepare_init(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_prepare_start(prepare: *mut uv_prepare_t, cb: uv_prepare_cb) -> c_int {
     // SAFETY: forwarded caller guarantees.
-    unsafe { watcher_start(prepare.cast(), UV_PREPARE, as_idle_cb(cb)) }
+    unsafe { watcher_start(prepare, as_idle_cb(cb)) }
 }
 
 /// # Safety
@@ -737,7 +723,7 @@ pub unsafe extern "C" fn uv_prepare_start(prepare: *mut uv_prepare_t, cb: uv_pre
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_prepare_stop(prepare: *mut uv_prepare_t) -> c_int {
     // SAFETY: forwarded caller guarantees.
-    unsafe { watcher_stop(prepare.cast(), UV_PREPARE) }
+    unsafe { watcher_stop(prepare) }
 }
 
 /// # Safety
@@ -753,7 +739,7 @@ pub unsafe extern "C" fn uv_check_init(loop_: *mut uv_loop_t, check: *mut uv_che
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_check_start(check: *mut uv_check_t, cb: uv_check_cb) -> c_int {
     // SAFETY: forwarded caller guarantees.
-    unsafe { watcher_start(check.cast(), UV_CHECK, as_idle_cb(cb)) }
+    unsafe { watcher_start(check, as_idle_cb(cb)) }
 }
 
 /// # Safety
@@ -761,7 +747,7 @@ pub unsafe extern "C" fn uv_check_start(check: *mut uv_check_t, cb: uv_check_cb)
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_check_stop(check: *mut uv_check_t) -> c_int {
     // SAFETY: forwarded caller guarantees.
-    unsafe { watcher_stop(check.cast(), UV_CHECK) }
+    unsafe { watcher_stop(check) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -790,14 +776,9 @@ pub unsafe extern "C" fn uv_async_init(
 /// `async_` is an initialised async handle that is not closed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_async_send(async_: *mut uv_async_t) -> c_int {
-    if async_.is_null() {
-        return UV_EINVAL;
-    }
     // SAFETY: a live async handle (caller); only atomic fields are touched concurrently.
     unsafe {
-        if (*async_).r#type != UV_ASYNC {
-            return UV_EINVAL;
-        }
+        let async_ = tri!(check::typed(async_));
         async_handle::send(async_)
     }
 }

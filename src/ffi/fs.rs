@@ -9,21 +9,12 @@
 //!   from the loop's wake-up in the poll phase, with `req->result` set (`UV_ECANCELED` when
 //!   `uv_cancel` took the request back before it started).
 //!
-//! Memory, as in libuv (and freed by `uv_fs_req_cleanup`, which is safe to call twice or
-//! on a zeroed request):
-//! - `path`/`new_path`: the caller's strings for synchronous calls; for asynchronous ones a
-//!   copy (one allocation holding both). `uv_fs_mkdtemp`/`uv_fs_mkstemp` always copy the
-//!   template, which becomes the generated name.
-//! - `bufs`: the caller's `uv_buf_t` array is copied (into `bufsml` for up to 4, else an
-//!   allocation), so it need not outlive the call; read and write free it when done.
-//! - `ptr`: `&req->statbuf` after a stat; a `uv_malloc`'d string (readlink, realpath),
-//!   `uv_statfs_t` (statfs) or `uv_dir_t` (opendir, freed by closedir); rsuv's own listing
-//!   for scandir (walked by `uv_fs_scandir_next`, freed at `UV_EOF` or by cleanup).
-//! - readdir's `dirents[i].name`: `uv_malloc`'d copies, freed by cleanup.
+//! The memory a request holds, and when `uv_fs_req_cleanup` frees it, is described in
+//! [`crate::fs::req`].
 //!
 //! Bad input (NULL request, NULL path or buffers, a NULL loop with a callback) returns
 //! `UV_EINVAL` and runs nothing. The operations themselves are in [`crate::fs`]; the
-//! request machinery (set-up, dispatch, completion, cleanup, accessors) is in `fs/req.rs`.
+//! request machinery (set-up, dispatch, completion, cleanup) is in [`crate::fs::req`].
 //!
 //! Every function here is called on the loop thread (or any thread, without a callback);
 //! the accessors read the request only.
@@ -34,12 +25,12 @@
 //! `bufs` holds `nbufs` buffers of valid memory that stays valid until completion; `loop`
 //! is an initialised loop when a callback is given.
 
-mod req;
-
 use crate::abi::errno::UV_EINVAL;
 use crate::abi::*;
+use crate::fs::req::*;
+use core::ffi::c_void;
 use core::ffi::{CStr, c_char, c_int, c_uint};
-use req::*;
+use core::ptr;
 
 // ---------------------------------------------------------------------------------------
 // The operations. Each is libuv's prototype; see the module docs for the common contract.
@@ -825,4 +816,87 @@ pub unsafe extern "C" fn uv_fs_statfs(
 ) -> c_int {
     // SAFETY: the caller meets the module contract; `path_op` checks `req` and `path`.
     unsafe { path_op(r#loop, req, cb, UV_FS_STATFS, path) }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cleanup and accessors.
+
+/// Frees what the request holds (see [`crate::fs::req`]). Safe on a zeroed request and
+/// when called twice.
+///
+/// # Safety
+/// `req` is NULL or a request not in flight.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_req_cleanup(req: *mut uv_fs_t) {
+    if !req.is_null() {
+        // SAFETY: non-NULL, not in flight (caller).
+        unsafe { cleanup(req) }
+    }
+}
+
+/// The next entry of a `uv_fs_scandir` result: 0, `UV_EOF` after the last one (the listing
+/// is then freed), or the request's error. `ent->name` stays valid until cleanup.
+///
+/// # Safety
+/// `req` is NULL or a completed request; `ent` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_scandir_next(req: *mut uv_fs_t, ent: *mut uv_dirent_t) -> c_int {
+    if req.is_null() || ent.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: non-NULL, completed request and writable entry (caller).
+    unsafe { scandir_next(req, ent) }
+}
+
+/// # Safety
+/// `req` is NULL or a readable request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_get_type(req: *const uv_fs_t) -> FsTypeArg {
+    // SAFETY: readable request (caller).
+    unsafe { req.as_ref() }.map_or(crate::abi::UV_FS_UNKNOWN, |r| r.fs_type)
+}
+
+/// # Safety
+/// `req` is NULL or a readable request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_get_result(req: *const uv_fs_t) -> libc::ssize_t {
+    // SAFETY: readable request (caller).
+    unsafe { req.as_ref() }.map_or(UV_EINVAL as isize, |r| r.result)
+}
+
+/// The error as a positive `errno` value (libuv returns `-req->result`).
+///
+/// # Safety
+/// `req` is NULL or a readable request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_get_system_error(req: *const uv_fs_t) -> c_int {
+    // SAFETY: readable request (caller).
+    unsafe { req.as_ref() }.map_or(libc::EINVAL, |r| (r.result as c_int).wrapping_neg())
+}
+
+/// # Safety
+/// `req` is NULL or a readable request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_get_ptr(req: *const uv_fs_t) -> *mut c_void {
+    // SAFETY: readable request (caller).
+    unsafe { req.as_ref() }.map_or(ptr::null_mut(), |r| r.ptr)
+}
+
+/// # Safety
+/// `req` is NULL or a readable request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_get_path(req: *const uv_fs_t) -> *const c_char {
+    // SAFETY: readable request (caller).
+    unsafe { req.as_ref() }.map_or(ptr::null(), |r| r.path)
+}
+
+/// # Safety
+/// `req` is NULL or a live request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_fs_get_statbuf(req: *mut uv_fs_t) -> *mut uv_stat_t {
+    if req.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: live request (caller); no reference is made.
+    unsafe { &raw mut (*req).statbuf }
 }

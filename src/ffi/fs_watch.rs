@@ -3,30 +3,10 @@
 //! pointers and the handle's type tag (and closing state where a closing handle must not
 //! start). Loop thread only.
 
+use super::check::{self, tri};
 use crate::abi::errno::UV_EINVAL;
 use crate::abi::*;
-use crate::abi::{UV_FS_EVENT, UV_FS_POLL};
-use crate::uvloop::handle;
 use core::ffi::{CStr, c_char, c_int, c_uint};
-
-/// Is `h` a handle of type `ty`?
-///
-/// # Safety
-/// `h` is NULL or points to readable handle memory.
-unsafe fn is_type<T>(h: *mut T, ty: c_int) -> bool {
-    let b: *mut uv_handle_t = h.cast();
-    // SAFETY: non-NULL `h` is readable handle memory (caller).
-    !b.is_null() && unsafe { (*b).r#type == ty }
-}
-
-/// Is `h` a live handle of type `ty`, not closing?
-///
-/// # Safety
-/// As [`is_type`].
-unsafe fn is_open<T>(h: *mut T, ty: c_int) -> bool {
-    // SAFETY: forwarded caller guarantee; `is_type` checked non-NULL.
-    unsafe { is_type(h, ty) && !handle::is_closing(h.cast()) }
-}
 
 // ---------------------------------------------------------------------------------------
 // fs_event.
@@ -61,7 +41,8 @@ pub unsafe extern "C" fn uv_fs_event_start(
     let _ = flags;
     // SAFETY: type-checked live handle; non-NULL `path` is a C string (caller).
     unsafe {
-        if !is_open(handle, UV_FS_EVENT) || path.is_null() {
+        let handle = tri!(check::live(handle));
+        if path.is_null() {
             return UV_EINVAL;
         }
         crate::fs_event::start(handle, cb, CStr::from_ptr(path))
@@ -74,9 +55,7 @@ pub unsafe extern "C" fn uv_fs_event_start(
 pub unsafe extern "C" fn uv_fs_event_stop(handle: *mut uv_fs_event_t) -> c_int {
     // SAFETY: type-checked live handle (a closing one is already stopped).
     unsafe {
-        if !is_type(handle, UV_FS_EVENT) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::typed(handle));
         crate::fs_event::stop(handle);
     }
     0
@@ -95,7 +74,8 @@ pub unsafe extern "C" fn uv_fs_event_getpath(
 ) -> c_int {
     // SAFETY: type-checked handle; `size` checked non-NULL, `buffer` holds `*size` bytes.
     unsafe {
-        if !is_type(handle, UV_FS_EVENT) || size.is_null() || (buffer.is_null() && *size > 0) {
+        let handle = tri!(check::typed(handle));
+        if size.is_null() || (buffer.is_null() && *size > 0) {
             return UV_EINVAL;
         }
         crate::fs_event::getpath(handle, buffer, size)
@@ -133,7 +113,8 @@ pub unsafe extern "C" fn uv_fs_poll_start(
 ) -> c_int {
     // SAFETY: type-checked live handle; non-NULL `path` is a C string (caller).
     unsafe {
-        if !is_open(handle, UV_FS_POLL) || path.is_null() {
+        let handle = tri!(check::live(handle));
+        if path.is_null() {
             return UV_EINVAL;
         }
         crate::fs_poll::start(handle, poll_cb, CStr::from_ptr(path), interval)
@@ -146,9 +127,7 @@ pub unsafe extern "C" fn uv_fs_poll_start(
 pub unsafe extern "C" fn uv_fs_poll_stop(handle: *mut uv_fs_poll_t) -> c_int {
     // SAFETY: type-checked live handle (a closing one is already stopped).
     unsafe {
-        if !is_type(handle, UV_FS_POLL) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::typed(handle));
         crate::fs_poll::stop(handle);
     }
     0
@@ -166,7 +145,8 @@ pub unsafe extern "C" fn uv_fs_poll_getpath(
 ) -> c_int {
     // SAFETY: type-checked handle; `size` checked non-NULL, `buffer` holds `*size` bytes.
     unsafe {
-        if !is_type(handle, UV_FS_POLL) || size.is_null() || (buffer.is_null() && *size > 0) {
+        let handle = tri!(check::typed(handle));
+        if size.is_null() || (buffer.is_null() && *size > 0) {
             return UV_EINVAL;
         }
         crate::fs_poll::getpath(handle, buffer, size)

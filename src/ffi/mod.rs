@@ -14,6 +14,7 @@
 //! - Only `uv_async_send`, the thread primitives and the pool's internals may run on a thread
 //!   other than the loop's.
 
+mod check;
 pub mod core;
 pub mod dns;
 pub mod error;

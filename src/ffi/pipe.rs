@@ -2,21 +2,11 @@
 //! type tag (`UV_NAMED_PIPE`) and that it is not closing, then calls [`crate::pipe`].
 //! Loop thread only (`uv_pipe` from any thread).
 
-use crate::abi::UV_NAMED_PIPE;
+use super::check::{self, tri};
 use crate::abi::errno::{UV_EBADF, UV_EINVAL};
 use crate::abi::*;
 use crate::pipe;
-use crate::uvloop::handle;
 use core::ffi::{c_char, c_int};
-
-/// Is `p` a live pipe handle, not closing?
-///
-/// # Safety
-/// `p` is NULL or points to readable handle memory.
-unsafe fn check(p: *const uv_pipe_t) -> bool {
-    // SAFETY: non-NULL `p` is readable (caller).
-    !p.is_null() && unsafe { (*p).r#type == UV_NAMED_PIPE && !handle::is_closing(p.cast()) }
-}
 
 /// A pipe(2) pair in `fds` (read end first), close-on-exec; `UV_NONBLOCK_PIPE` in a
 /// flags argument makes that end non-blocking.
@@ -66,9 +56,7 @@ pub unsafe extern "C" fn uv_pipe_init(
 pub unsafe extern "C" fn uv_pipe_open(handle: *mut uv_pipe_t, file: uv_file) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         if file < 0 {
             return UV_EBADF;
         }
@@ -82,7 +70,7 @@ pub unsafe extern "C" fn uv_pipe_open(handle: *mut uv_pipe_t, file: uv_file) -> 
 pub unsafe extern "C" fn uv_pipe_bind(handle: *mut uv_pipe_t, name: *const c_char) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if !check(handle) || name.is_null() {
+        if check::live(handle).is_err() || name.is_null() {
             return UV_EINVAL;
         }
         pipe::bind(handle, name)
@@ -105,7 +93,7 @@ pub unsafe extern "C" fn uv_pipe_connect(
 ) {
     // SAFETY: checked before use.
     unsafe {
-        if req.is_null() || !check(handle) {
+        if req.is_null() || check::live(handle).is_err() {
             return;
         }
         if name.is_null() {
@@ -128,7 +116,7 @@ pub unsafe extern "C" fn uv_pipe_getsockname(
 ) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_NAMED_PIPE || size.is_null() {
+        if check::typed(handle).is_err() || size.is_null() {
             return UV_EINVAL;
         }
         if buffer.is_null() && *size != 0 {
@@ -148,7 +136,7 @@ pub unsafe extern "C" fn uv_pipe_getpeername(
 ) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_NAMED_PIPE || size.is_null() {
+        if check::typed(handle).is_err() || size.is_null() {
             return UV_EINVAL;
         }
         if buffer.is_null() && *size != 0 {
@@ -175,7 +163,7 @@ pub unsafe extern "C" fn uv_pipe_pending_instances(handle: *mut uv_pipe_t, count
 pub unsafe extern "C" fn uv_pipe_pending_count(handle: *mut uv_pipe_t) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_NAMED_PIPE {
+        if check::typed(handle).is_err() {
             return 0;
         }
         pipe::pending_count(handle)
@@ -190,7 +178,7 @@ pub unsafe extern "C" fn uv_pipe_pending_count(handle: *mut uv_pipe_t) -> c_int 
 pub unsafe extern "C" fn uv_pipe_pending_type(handle: *mut uv_pipe_t) -> HandleTypeArg {
     // SAFETY: checked before use.
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_NAMED_PIPE {
+        if check::typed(handle).is_err() {
             return crate::abi::UV_UNKNOWN_HANDLE;
         }
         pipe::pending_type(handle)
@@ -206,7 +194,7 @@ pub unsafe extern "C" fn uv_pipe_pending_type(handle: *mut uv_pipe_t) -> HandleT
 pub unsafe extern "C" fn uv_pipe_chmod(handle: *mut uv_pipe_t, flags: c_int) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_NAMED_PIPE {
+        if check::typed(handle).is_err() {
             return UV_EBADF;
         }
         if crate::stream::fd(handle.cast()) == -1 {

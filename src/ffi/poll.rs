@@ -2,21 +2,10 @@
 //! type tag and closing state, and the event mask, then calls into [`crate::poll`].
 //! Loop thread only.
 
-use crate::abi::UV_POLL;
+use super::check::{self, tri};
 use crate::abi::errno::UV_EINVAL;
 use crate::abi::*;
-use crate::uvloop::handle;
 use core::ffi::c_int;
-
-/// Is `h` a live poll handle, not closing?
-///
-/// # Safety
-/// `h` is NULL or points to readable handle memory.
-unsafe fn check(h: *mut uv_poll_t) -> bool {
-    let b: *mut uv_handle_t = h.cast();
-    // SAFETY: non-NULL `h` is readable handle memory (caller).
-    !b.is_null() && unsafe { (*b).r#type == UV_POLL && !handle::is_closing(b) }
-}
 
 /// Initialises a poll handle on descriptor `fd`, which becomes non-blocking.
 /// `UV_EEXIST` if the loop already watches `fd`; `UV_EPERM` for a descriptor epoll cannot
@@ -65,7 +54,7 @@ pub unsafe extern "C" fn uv_poll_start(
 ) -> c_int {
     // SAFETY: type-checked live poll handle.
     unsafe {
-        if !check(handle) || events & !crate::poll::ALL_EVENTS != 0 {
+        if check::live(handle).is_err() || events & !crate::poll::ALL_EVENTS != 0 {
             return UV_EINVAL;
         }
         crate::poll::start(handle, events, cb)
@@ -80,9 +69,7 @@ pub unsafe extern "C" fn uv_poll_start(
 pub unsafe extern "C" fn uv_poll_stop(handle: *mut uv_poll_t) -> c_int {
     // SAFETY: type-checked live poll handle.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         crate::poll::stop(handle);
     }
     0

@@ -4,6 +4,7 @@
 //! `uv_spawn` and `uv_process_kill` must be called on the loop's thread, `uv_kill` and
 //! `uv_process_get_pid` from anywhere.
 
+use super::check::{self, tri};
 use crate::abi::UV_PROCESS;
 use crate::abi::errno::{UV_EINVAL, UV_ESRCH};
 use crate::abi::*;
@@ -50,12 +51,7 @@ pub unsafe extern "C" fn uv_spawn(
 pub unsafe extern "C" fn uv_process_kill(handle: *mut uv_process_t, signum: c_int) -> c_int {
     // SAFETY: non-NULL handle memory is readable (caller).
     unsafe {
-        if handle.is_null()
-            || (*handle).r#type != UV_PROCESS
-            || handle::is_closing(handle::base(handle))
-        {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         // Never spawned: pid 0 would signal the whole process group.
         if (*handle).pid <= 0 {
             return UV_ESRCH;

@@ -2,22 +2,11 @@
 //! handle's type tag, then calls [`crate::signal`]. Signal callbacks run in the poll phase;
 //! these functions must be called on the loop's thread.
 
-use crate::abi::UV_SIGNAL;
+use super::check::{self, tri};
 use crate::abi::errno::UV_EINVAL;
 use crate::abi::*;
 use crate::signal;
-use crate::uvloop::handle;
 use core::ffi::c_int;
-
-/// Is `h` a live signal handle, not closing?
-///
-/// # Safety
-/// `h` is NULL or points to readable handle memory.
-#[inline]
-unsafe fn check(h: *mut uv_signal_t) -> bool {
-    // SAFETY: non-NULL `h` is readable handle memory (caller).
-    !h.is_null() && unsafe { (*h).r#type == UV_SIGNAL && !handle::is_closing(handle::base(h)) }
-}
 
 /// `uv_signal_init`: a stopped signal handle on `loop`.
 ///
@@ -44,7 +33,7 @@ pub unsafe extern "C" fn uv_signal_start(
 ) -> c_int {
     // SAFETY: type-checked live handle.
     unsafe {
-        if signal_cb.is_none() || !check(handle) {
+        if signal_cb.is_none() || check::live(handle).is_err() {
             return UV_EINVAL;
         }
         signal::start(handle, signal_cb, signum, false)
@@ -63,7 +52,7 @@ pub unsafe extern "C" fn uv_signal_start_oneshot(
 ) -> c_int {
     // SAFETY: type-checked live handle.
     unsafe {
-        if signal_cb.is_none() || !check(handle) {
+        if signal_cb.is_none() || check::live(handle).is_err() {
             return UV_EINVAL;
         }
         signal::start(handle, signal_cb, signum, true)
@@ -78,9 +67,7 @@ pub unsafe extern "C" fn uv_signal_start_oneshot(
 pub unsafe extern "C" fn uv_signal_stop(handle: *mut uv_signal_t) -> c_int {
     // SAFETY: type-checked live handle (a closing one is already stopped).
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_SIGNAL {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::typed(handle));
         signal::stop(handle);
     }
     0

@@ -4,28 +4,13 @@
 //! gets `UV_EINVAL`, except the writes, which report `UV_EBADF` as libuv does (the
 //! descriptor is gone). Loop thread only.
 
+use super::check::{self, tri};
 use crate::abi::errno::{UV_EALREADY, UV_EBADF, UV_EINVAL, UV_ENOTCONN, UV_ENOTSUP};
 use crate::abi::flags::{READABLE, READING, WRITABLE};
 use crate::abi::*;
 use crate::stream;
 use crate::uvloop::handle;
 use core::ffi::{c_int, c_uint};
-
-/// Is `s` a TCP, pipe or TTY handle?
-///
-/// # Safety
-/// `s` is NULL or points to readable handle memory.
-#[inline]
-pub(crate) unsafe fn is_stream(s: *const uv_stream_t) -> bool {
-    // SAFETY: non-NULL `s` is readable (caller).
-    !s.is_null()
-        && unsafe {
-            matches!(
-                (*s).r#type,
-                crate::abi::UV_TCP | crate::abi::UV_NAMED_PIPE | crate::abi::UV_TTY
-            )
-        }
-}
 
 /// # Safety
 /// `stream` is NULL or an initialised stream handle.
@@ -37,9 +22,7 @@ pub unsafe extern "C" fn uv_listen(
 ) -> c_int {
     // SAFETY: a non-NULL stream is initialised (caller); the type decides the cast.
     unsafe {
-        if !is_stream(stream) || handle::is_closing(stream.cast()) {
-            return UV_EINVAL;
-        }
+        let stream = tri!(check::live(stream));
         match (*stream).r#type {
             crate::abi::UV_TCP => crate::tcp::listen(stream.cast(), backlog, cb),
             crate::abi::UV_NAMED_PIPE => crate::pipe::listen(stream.cast(), backlog, cb),
@@ -54,13 +37,11 @@ pub unsafe extern "C" fn uv_listen(
 pub unsafe extern "C" fn uv_accept(server: *mut uv_stream_t, client: *mut uv_stream_t) -> c_int {
     // SAFETY: non-NULL handles are initialised (caller).
     unsafe {
-        if !is_stream(server) || client.is_null() {
+        let server = tri!(check::live(server));
+        if client.is_null() {
             return UV_EINVAL;
         }
-        if handle::is_closing(server.cast())
-            || handle::is_closing(client.cast())
-            || (*server).r#loop != (*client).r#loop
-        {
+        if handle::is_closing(client.cast()) || (*server).r#loop != (*client).r#loop {
             return UV_EINVAL;
         }
         stream::server::accept_into(server, client)
@@ -77,12 +58,10 @@ pub unsafe extern "C" fn uv_read_start(
 ) -> c_int {
     // SAFETY: a non-NULL stream is initialised (caller).
     unsafe {
-        if !is_stream(stream) || alloc_cb.is_none() || read_cb.is_none() {
+        if alloc_cb.is_none() || read_cb.is_none() {
             return UV_EINVAL;
         }
-        if handle::is_closing(stream.cast()) {
-            return UV_EINVAL;
-        }
+        let stream = tri!(check::live(stream));
         if (*stream).flags & READING != 0 {
             return UV_EALREADY;
         }
@@ -99,9 +78,7 @@ pub unsafe extern "C" fn uv_read_start(
 pub unsafe extern "C" fn uv_read_stop(stream: *mut uv_stream_t) -> c_int {
     // SAFETY: a non-NULL stream is initialised (caller).
     unsafe {
-        if !is_stream(stream) {
-            return UV_EINVAL;
-        }
+        let stream = tri!(check::typed(stream));
         stream::read_stop(stream);
     }
     0
@@ -112,12 +89,11 @@ pub unsafe extern "C" fn uv_read_stop(stream: *mut uv_stream_t) -> c_int {
 unsafe fn write_args(s: *mut uv_stream_t, bufs: *const uv_buf_t, nbufs: c_uint) -> c_int {
     // SAFETY: `s` is NULL or initialised (caller).
     unsafe {
-        if !is_stream(s) || bufs.is_null() || nbufs == 0 {
+        let s = tri!(check::typed(s));
+        if bufs.is_null() || nbufs == 0 {
             return UV_EINVAL;
         }
-        if handle::is_closing(s.cast()) {
-            return UV_EBADF;
-        }
+        tri!(check::live_else(s, UV_EBADF));
     }
     0
 }
@@ -202,12 +178,10 @@ pub unsafe extern "C" fn uv_shutdown(
 ) -> c_int {
     // SAFETY: `handle` is NULL or initialised (caller); checked before use.
     unsafe {
-        if req.is_null() || !is_stream(handle) {
+        if req.is_null() {
             return UV_EINVAL;
         }
-        if handle::is_closing(handle.cast()) {
-            return UV_ENOTCONN;
-        }
+        let handle = tri!(check::live_else(handle, UV_ENOTCONN));
         stream::write::shutdown(req, handle, cb)
     }
 }
@@ -237,9 +211,7 @@ pub unsafe extern "C" fn uv_stream_set_blocking(
 ) -> c_int {
     // SAFETY: non-NULL handles are initialised (caller).
     unsafe {
-        if !is_stream(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::typed(handle));
         crate::tcp::set_nonblock(stream::fd(handle), blocking == 0)
     }
 }

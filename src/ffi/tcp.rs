@@ -2,22 +2,12 @@
 //! handle's type tag (`UV_TCP`) and that it is not closing, then calls [`crate::tcp`].
 //! Loop thread only (`uv_socketpair` from any thread).
 
-use crate::abi::UV_TCP;
+use super::check::{self, tri};
 use crate::abi::errno::UV_EINVAL;
 use crate::abi::flags;
 use crate::abi::*;
 use crate::tcp;
-use crate::uvloop::handle;
 use core::ffi::{c_int, c_uint};
-
-/// Is `t` a live TCP handle, not closing?
-///
-/// # Safety
-/// `t` is NULL or points to readable handle memory.
-unsafe fn check(t: *const uv_tcp_t) -> bool {
-    // SAFETY: non-NULL `t` is readable (caller).
-    !t.is_null() && unsafe { (*t).r#type == UV_TCP && !handle::is_closing(t.cast()) }
-}
 
 /// # Safety
 /// `loop_` is an initialised loop; `handle` writable memory of `sizeof(uv_tcp_t)`.
@@ -55,7 +45,7 @@ pub unsafe extern "C" fn uv_tcp_init_ex(
 pub unsafe extern "C" fn uv_tcp_open(handle: *mut uv_tcp_t, sock: uv_os_sock_t) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if !check(handle) || sock < 0 {
+        if check::live(handle).is_err() || sock < 0 {
             return UV_EINVAL;
         }
         tcp::open(handle, sock)
@@ -68,9 +58,7 @@ pub unsafe extern "C" fn uv_tcp_open(handle: *mut uv_tcp_t, sock: uv_os_sock_t) 
 pub unsafe extern "C" fn uv_tcp_nodelay(handle: *mut uv_tcp_t, enable: c_int) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         tcp::nodelay(handle, enable != 0)
     }
 }
@@ -85,9 +73,7 @@ pub unsafe extern "C" fn uv_tcp_keepalive(
 ) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         tcp::keepalive(handle, enable != 0, delay)
     }
 }
@@ -104,9 +90,7 @@ pub unsafe extern "C" fn uv_tcp_simultaneous_accepts(
 ) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         if enable != 0 {
             (*handle).flags &= !flags::TCP_SINGLE_ACCEPT;
         } else {
@@ -126,7 +110,7 @@ pub unsafe extern "C" fn uv_tcp_bind(
 ) -> c_int {
     // SAFETY: checked before use; the family decides how many bytes are read.
     unsafe {
-        if !check(handle) || addr.is_null() {
+        if check::live(handle).is_err() || addr.is_null() {
             return UV_EINVAL;
         }
         let Some(len) = tcp::addr_len((*addr).sa_family as c_int) else {
@@ -146,7 +130,7 @@ pub unsafe extern "C" fn uv_tcp_getsockname(
 ) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_TCP || name.is_null() || namelen.is_null() {
+        if check::typed(handle).is_err() || name.is_null() || namelen.is_null() {
             return UV_EINVAL;
         }
         tcp::sock_peer_name(handle, false, name, namelen)
@@ -163,7 +147,7 @@ pub unsafe extern "C" fn uv_tcp_getpeername(
 ) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_TCP || name.is_null() || namelen.is_null() {
+        if check::typed(handle).is_err() || name.is_null() || namelen.is_null() {
             return UV_EINVAL;
         }
         tcp::sock_peer_name(handle, true, name, namelen)
@@ -178,9 +162,7 @@ pub unsafe extern "C" fn uv_tcp_getpeername(
 pub unsafe extern "C" fn uv_tcp_close_reset(handle: *mut uv_tcp_t, close_cb: uv_close_cb) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         tcp::close_reset(handle, close_cb)
     }
 }
@@ -197,7 +179,7 @@ pub unsafe extern "C" fn uv_tcp_connect(
 ) -> c_int {
     // SAFETY: checked before use; the family decides how many bytes are read.
     unsafe {
-        if req.is_null() || !check(handle) || addr.is_null() {
+        if req.is_null() || check::live(handle).is_err() || addr.is_null() {
             return UV_EINVAL;
         }
         let Some(len) = tcp::addr_len((*addr).sa_family as c_int) else {

@@ -2,11 +2,10 @@
 //! (`UV_TTY`), then calls [`crate::tty`]. Loop thread only, except `uv_tty_reset_mode`
 //! (any thread, and async-signal-safe).
 
-use crate::abi::UV_TTY;
+use super::check::{self, tri};
 use crate::abi::errno::{UV_EINVAL, UV_ENOTSUP};
 use crate::abi::*;
 use crate::tty;
-use crate::uvloop::handle;
 use core::ffi::c_int;
 
 /// `unused`: libuv's deprecated `readable` argument, ignored (the descriptor's access
@@ -35,9 +34,7 @@ pub unsafe extern "C" fn uv_tty_init(
 pub unsafe extern "C" fn uv_tty_set_mode(tty: *mut uv_tty_t, mode: TtyModeArg) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if tty.is_null() || (*tty).r#type != UV_TTY || handle::is_closing(tty.cast()) {
-            return UV_EINVAL;
-        }
+        let tty = tri!(check::live(tty));
         tty::set_mode(tty, mode)
     }
 }
@@ -59,7 +56,8 @@ pub unsafe extern "C" fn uv_tty_get_winsize(
 ) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if tty.is_null() || (*tty).r#type != UV_TTY || width.is_null() || height.is_null() {
+        let tty = tri!(check::typed(tty));
+        if width.is_null() || height.is_null() {
             return UV_EINVAL;
         }
         tty::get_winsize(tty, width, height)

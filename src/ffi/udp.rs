@@ -14,24 +14,12 @@
 //! `uv_fileno` does; `uv_udp_open` says `UV_EEXIST` for a descriptor any live handle of the
 //! loop holds (libuv: any descriptor the loop watches).
 
-use crate::abi::UV_UDP;
+use super::check::{self, tri};
 use crate::abi::errno::{UV_EBADF, UV_EDESTADDRREQ, UV_EINVAL, UV_EISCONN, UV_ENOTCONN};
 use crate::abi::flags;
 use crate::abi::*;
 use crate::udp::{self, SockAddr, options, recv, send};
-use crate::uvloop::handle;
 use core::ffi::{CStr, c_char, c_int, c_uint};
-
-/// Is `h` a live UDP handle, not closing?
-///
-/// # Safety
-/// `h` is NULL or points to readable handle memory.
-#[inline(always)]
-unsafe fn check(h: *const uv_udp_t) -> bool {
-    let b: *const uv_handle_t = h.cast();
-    // SAFETY: non-NULL `h` is readable handle memory (caller).
-    !h.is_null() && unsafe { (*b).r#type == UV_UDP && !handle::is_closing(b) }
-}
 
 /// Reads a C socket address of a family `uv_udp_*` accepts (`allow_unix`: `AF_UNIX` too).
 ///
@@ -70,7 +58,7 @@ unsafe fn check_send<'a>(
 ) -> Result<(&'a [uv_buf_t], Option<SockAddr>), c_int> {
     // SAFETY: pointers checked before use; readable as the caller guarantees.
     unsafe {
-        if !check(handle) {
+        if check::live(handle).is_err() {
             return Err(UV_EINVAL);
         }
         let connected = (*handle).flags & flags::UDP_CONNECTED != 0;
@@ -137,9 +125,7 @@ pub unsafe extern "C" fn uv_udp_init_ex(
 pub unsafe extern "C" fn uv_udp_open(handle: *mut uv_udp_t, sock: uv_os_sock_t) -> c_int {
     // SAFETY: type-checked live handle.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         udp::open(handle, sock)
     }
 }
@@ -157,7 +143,7 @@ pub unsafe extern "C" fn uv_udp_bind(
 ) -> c_int {
     // SAFETY: type-checked live handle; `addr` checked non-NULL.
     unsafe {
-        if !check(handle) || addr.is_null() {
+        if check::live(handle).is_err() || addr.is_null() {
             return UV_EINVAL;
         }
         match read_addr(addr, false) {
@@ -178,9 +164,7 @@ pub unsafe extern "C" fn uv_udp_connect(
 ) -> c_int {
     // SAFETY: type-checked live handle; `addr` checked non-NULL before reading.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         let connected = (*handle).flags & flags::UDP_CONNECTED != 0;
         if addr.is_null() {
             if !connected {
@@ -210,13 +194,11 @@ unsafe fn sock_name(
 ) -> c_int {
     // SAFETY: pointers checked; `name` writable for `*namelen` bytes (caller).
     unsafe {
-        if handle.is_null() || name.is_null() || namelen.is_null() {
+        if name.is_null() || namelen.is_null() {
             return UV_EINVAL;
         }
-        if (*handle).r#type != UV_UDP {
-            return UV_EINVAL;
-        }
-        if handle::is_closing(handle.cast()) || udp::fd(handle) < 0 {
+        let handle = tri!(check::live_else(handle, UV_EBADF));
+        if udp::fd(handle) < 0 {
             return UV_EBADF;
         }
         udp::sock_name(handle, peer, name, &mut *namelen)
@@ -265,9 +247,7 @@ pub unsafe extern "C" fn uv_udp_set_membership(
 ) -> c_int {
     // SAFETY: type-checked live handle; strings NULL or NUL-terminated (caller).
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         let Some(group) = cstr(multicast_addr) else {
             return UV_EINVAL;
         };
@@ -289,9 +269,7 @@ pub unsafe extern "C" fn uv_udp_set_source_membership(
 ) -> c_int {
     // SAFETY: type-checked live handle; strings NULL or NUL-terminated (caller).
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         let (Some(group), Some(source)) = (cstr(multicast_addr), cstr(source_addr)) else {
             return UV_EINVAL;
         };
@@ -307,9 +285,7 @@ pub unsafe extern "C" fn uv_udp_set_source_membership(
 pub unsafe extern "C" fn uv_udp_set_multicast_loop(handle: *mut uv_udp_t, on: c_int) -> c_int {
     // SAFETY: type-checked live handle.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         options::set_multicast_loop(handle, on)
     }
 }
@@ -322,9 +298,7 @@ pub unsafe extern "C" fn uv_udp_set_multicast_loop(handle: *mut uv_udp_t, on: c_
 pub unsafe extern "C" fn uv_udp_set_multicast_ttl(handle: *mut uv_udp_t, ttl: c_int) -> c_int {
     // SAFETY: type-checked live handle.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         options::set_multicast_ttl(handle, ttl)
     }
 }
@@ -340,9 +314,7 @@ pub unsafe extern "C" fn uv_udp_set_multicast_interface(
 ) -> c_int {
     // SAFETY: type-checked live handle; string NULL or NUL-terminated (caller).
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         options::set_multicast_interface(handle, cstr(interface_addr))
     }
 }
@@ -355,9 +327,7 @@ pub unsafe extern "C" fn uv_udp_set_multicast_interface(
 pub unsafe extern "C" fn uv_udp_set_broadcast(handle: *mut uv_udp_t, on: c_int) -> c_int {
     // SAFETY: type-checked live handle.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         options::set_broadcast(handle, on)
     }
 }
@@ -370,9 +340,7 @@ pub unsafe extern "C" fn uv_udp_set_broadcast(handle: *mut uv_udp_t, on: c_int) 
 pub unsafe extern "C" fn uv_udp_set_ttl(handle: *mut uv_udp_t, ttl: c_int) -> c_int {
     // SAFETY: type-checked live handle.
     unsafe {
-        if !check(handle) {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::live(handle));
         options::set_ttl(handle, ttl)
     }
 }
@@ -439,7 +407,7 @@ pub unsafe extern "C" fn uv_udp_recv_start(
 ) -> c_int {
     // SAFETY: type-checked live handle.
     unsafe {
-        if !check(handle) || alloc_cb.is_none() || recv_cb.is_none() {
+        if check::live(handle).is_err() || alloc_cb.is_none() || recv_cb.is_none() {
             return UV_EINVAL;
         }
         recv::start(handle, alloc_cb, recv_cb)
@@ -454,7 +422,7 @@ pub unsafe extern "C" fn uv_udp_recv_start(
 pub unsafe extern "C" fn uv_udp_using_recvmmsg(handle: *const uv_udp_t) -> c_int {
     // SAFETY: non-NULL `handle` is readable handle memory (caller).
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_UDP {
+        if check::typed(handle).is_err() {
             return 0;
         }
         c_int::from(recv::using_recvmmsg(handle))
@@ -469,9 +437,7 @@ pub unsafe extern "C" fn uv_udp_using_recvmmsg(handle: *const uv_udp_t) -> c_int
 pub unsafe extern "C" fn uv_udp_recv_stop(handle: *mut uv_udp_t) -> c_int {
     // SAFETY: type-checked live handle (a closing one is already stopped).
     unsafe {
-        if handle.is_null() || (*handle).r#type != UV_UDP {
-            return UV_EINVAL;
-        }
+        let handle = tri!(check::typed(handle));
         recv::stop(handle)
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! This is the core: one function per operation, taking the request's inputs as Rust values
 //! (`&CStr` paths, descriptors, flags) and returning `Result<value, c_int>`, where the error
-//! is a libuv code (a negated `errno`). The C surface in `crate::ffi::fs` fills a `uv_fs_t`
-//! from the caller's arguments, runs the operation on the calling thread (no callback) or on
-//! the thread pool (with a callback), and stores the outcome in the request.
+//! is a libuv code (a negated `errno`). [`req`] fills a `uv_fs_t` from the caller's
+//! arguments, runs the operation on the calling thread (no callback) or on the thread pool
+//! (with a callback), and stores the outcome in the request.
 //!
 //! - [`ops`]: open/close/read/write, paths (unlink, mkdir, rename, links, temp names),
 //!   permissions, ownership, times, sync and truncate.
@@ -16,7 +16,7 @@
 //!
 //! Every function here may run on any thread: a pool thread for asynchronous requests, the
 //! caller's for synchronous ones. None touches loop state; completion callbacks run on the
-//! loop thread, when the pool hands finished work back (`crate::ffi::fs`).
+//! loop thread, when the pool hands finished work back ([`req`]).
 //!
 //! Retries: as in libuv, a system call interrupted by a signal (`EINTR`) is retried, except
 //! `close` (the descriptor is gone either way) and `read` (libuv reports the interruption).
@@ -24,6 +24,7 @@
 pub(crate) mod copy;
 pub(crate) mod dir;
 pub(crate) mod ops;
+pub(crate) mod req;
 pub(crate) mod stat;
 
 use core::ffi::c_int;

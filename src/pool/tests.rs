@@ -5,7 +5,7 @@
 use super::*;
 use crate::abi::errno::{UV_EBUSY, UV_ECANCELED};
 use crate::abi::{UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE};
-use crate::ffi::core::{uv_loop_close, uv_loop_init, uv_run};
+use crate::uvloop::{close as uv_loop_close, init as uv_loop_init, run as uv_run};
 use core::mem::MaybeUninit;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize};
 use std::sync::{Arc, Condvar, Mutex};

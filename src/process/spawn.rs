@@ -42,8 +42,6 @@ use core::ptr;
 use std::ffi::CString;
 
 unsafe extern "C" {
-    /// The streams module's `uv_pipe_open` (called by symbol, not by Rust path).
-    fn uv_pipe_open(pipe: *mut uv_pipe_t, file: c_int) -> c_int;
     /// The process environment (`environ(7)`).
     static environ: *const *const c_char;
 }
@@ -387,7 +385,7 @@ unsafe fn open_stream(c: &uv_stdio_container_t, fd: c_int) -> c_int {
         if fl != -1 {
             libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
         }
-        let r = uv_pipe_open(pipe, fd);
+        let r = crate::pipe::open(pipe, fd);
         if r != 0 {
             libc::close(fd);
             return r;

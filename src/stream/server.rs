@@ -209,7 +209,7 @@ pub(crate) unsafe fn accept_into(server: *mut uv_stream_t, client: *mut uv_strea
                 r
             }
             crate::abi::UV_UDP => {
-                let r = uv_udp_open(client.cast(), fd);
+                let r = crate::udp::open(client.cast(), fd);
                 if r == 0 {
                     (*client).flags |= BOUND;
                 }
@@ -232,9 +232,4 @@ pub(crate) unsafe fn accept_into(server: *mut uv_stream_t, client: *mut uv_strea
         }
         err
     }
-}
-
-unsafe extern "C" {
-    /// The UDP module's export (an accepted descriptor can be a UDP socket sent over IPC).
-    fn uv_udp_open(handle: *mut uv_udp_t, sock: uv_os_sock_t) -> c_int;
 }

@@ -1,23 +1,39 @@
-//! The request machinery behind the `uv_fs_*` exports: libuv's `INIT`/`PATH`/`POST`
-//! ([`start`], [`set_path`], [`set_path2`], [`set_bufs`]), the dispatcher that runs an
-//! operation from the request's fields and stores its outcome ([`run`]), the pool's work
-//! and done functions, and the exports that read or free a finished request
-//! (`uv_fs_req_cleanup`, `uv_fs_scandir_next`, the `uv_fs_get_*` accessors).
+//! The `uv_fs_t` request lifecycle: libuv's `INIT`/`PATH`/`POST` ([`start`],
+//! [`set_path`], [`set_path2`], [`set_bufs`]), the dispatcher that runs an operation from
+//! the request's fields and stores its outcome ([`run`]), the pool's work and done
+//! functions, and what reads or frees a finished request ([`cleanup`], [`scandir_next`]).
+//! [`path_op`], [`fd_op`] and [`stat`] are the set-ups of the one-argument operations.
 //!
-//! The memory rules are in the module docs of `ffi::fs`.
+//! Memory, as in libuv (and freed by [`cleanup`], which is safe to call twice or on a
+//! zeroed request):
+//! - `path`/`new_path`: the caller's strings for synchronous calls; for asynchronous ones a
+//!   copy (one allocation holding both). `mkdtemp`/`mkstemp` always copy the template,
+//!   which becomes the generated name.
+//! - `bufs`: the caller's `uv_buf_t` array is copied (into `bufsml` for up to 4, else an
+//!   allocation), so it need not outlive the call; read and write free it when done.
+//! - `ptr`: `&req->statbuf` after a stat; a `uv_malloc`'d string (readlink, realpath),
+//!   `uv_statfs_t` (statfs) or `uv_dir_t` (opendir, freed by closedir); rsuv's own listing
+//!   for scandir (walked by [`scandir_next`], freed at `UV_EOF` or by cleanup).
+//! - readdir's `dirents[i].name`: `uv_malloc`'d copies, freed by cleanup.
+//!
+//! # Safety (the request functions)
+//! `req` is NULL or a writable `uv_fs_t` that stays valid until the callback has run
+//! (asynchronous) or the call returned (synchronous); strings are NULL or NUL-terminated;
+//! `bufs` holds `nbufs` buffers of valid memory that stays valid until completion; `loop`
+//! is an initialised loop when a callback is given.
 
+use super::dir::ScanDir;
+use super::{Res, copy, dir, ops, stat};
 use crate::abi::UV_FS;
 use crate::abi::alloc;
 use crate::abi::errno::{UV_ECANCELED, UV_EINVAL, UV_ENOMEM, UV_EOF};
 use crate::abi::*;
-use crate::fs::dir::ScanDir;
-use crate::fs::{Res, copy, dir, ops, stat};
-use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
+use core::ffi::{CStr, c_char, c_int, c_uint};
 use core::mem::{offset_of, size_of};
 use core::ptr;
 
 macro_rules! fs_types {
-    ($($name:ident),* $(,)?) => { $(pub(super) const $name: c_int = uv_fs_type::$name as c_int;)* };
+    ($($name:ident),* $(,)?) => { $(pub(crate) const $name: c_int = uv_fs_type::$name as c_int;)* };
 }
 
 fs_types!(
@@ -81,7 +97,7 @@ unsafe fn bufsml(req: *mut uv_fs_t) -> *mut uv_buf_t {
 }
 
 /// A `uv_malloc`'d copy of `bytes` (which carry their own NUL when a string is copied).
-pub(super) fn dup(bytes: &[u8]) -> Res<*mut c_char> {
+pub(crate) fn dup(bytes: &[u8]) -> Res<*mut c_char> {
     let p = alloc::malloc(bytes.len().max(1)).cast::<u8>();
     if p.is_null() {
         return Err(UV_ENOMEM);
@@ -96,7 +112,7 @@ pub(super) fn dup(bytes: &[u8]) -> Res<*mut c_char> {
 ///
 /// # Safety
 /// See the module docs.
-pub(super) unsafe fn start(
+pub(crate) unsafe fn start(
     l: *mut uv_loop_t,
     req: *mut uv_fs_t,
     cb: uv_fs_cb,
@@ -151,7 +167,7 @@ pub(super) unsafe fn start(
 ///
 /// # Safety
 /// `req` is initialised by [`start`]; `path` is NULL or NUL-terminated.
-pub(super) unsafe fn set_path(req: *mut uv_fs_t, path: *const c_char) -> Res<()> {
+pub(crate) unsafe fn set_path(req: *mut uv_fs_t, path: *const c_char) -> Res<()> {
     if path.is_null() {
         return Err(UV_EINVAL);
     }
@@ -170,7 +186,7 @@ pub(super) unsafe fn set_path(req: *mut uv_fs_t, path: *const c_char) -> Res<()>
 ///
 /// # Safety
 /// As [`set_path`].
-pub(super) unsafe fn set_path2(
+pub(crate) unsafe fn set_path2(
     req: *mut uv_fs_t,
     path: *const c_char,
     new_path: *const c_char,
@@ -198,7 +214,7 @@ pub(super) unsafe fn set_path2(
 ///
 /// # Safety
 /// `req` is initialised by [`start`]; `bufs` is NULL or holds `nbufs` entries.
-pub(super) unsafe fn set_bufs(req: *mut uv_fs_t, bufs: *const uv_buf_t, nbufs: c_uint) -> Res<()> {
+pub(crate) unsafe fn set_bufs(req: *mut uv_fs_t, bufs: *const uv_buf_t, nbufs: c_uint) -> Res<()> {
     if bufs.is_null() || nbufs == 0 {
         return Err(UV_EINVAL);
     }
@@ -458,12 +474,8 @@ unsafe fn closedir(req: *mut uv_fs_t) -> Res<isize> {
 /// called twice.
 ///
 /// # Safety
-/// `req` is NULL or a request not in flight.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_fs_req_cleanup(req: *mut uv_fs_t) {
-    if req.is_null() {
-        return;
-    }
+/// `req` is a request not in flight.
+pub(crate) unsafe fn cleanup(req: *mut uv_fs_t) {
     // SAFETY: a completed (or zeroed) request: every pointer in it is NULL or ours to free.
     unsafe {
         let ty = (*req).fs_type;
@@ -502,12 +514,8 @@ pub unsafe extern "C" fn uv_fs_req_cleanup(req: *mut uv_fs_t) {
 /// is then freed), or the request's error. `ent->name` stays valid until cleanup.
 ///
 /// # Safety
-/// `req` is NULL or a completed request; `ent` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_fs_scandir_next(req: *mut uv_fs_t, ent: *mut uv_dirent_t) -> c_int {
-    if req.is_null() || ent.is_null() {
-        return UV_EINVAL;
-    }
+/// `req` is a completed request; `ent` is writable.
+pub(crate) unsafe fn scandir_next(req: *mut uv_fs_t, ent: *mut uv_dirent_t) -> c_int {
     // SAFETY: a completed request; a non-NULL `ptr` of a scandir request is our listing.
     unsafe {
         if (*req).result < 0 {
@@ -535,64 +543,11 @@ pub unsafe extern "C" fn uv_fs_scandir_next(req: *mut uv_fs_t, ent: *mut uv_dire
     }
 }
 
-/// # Safety
-/// `req` is NULL or a readable request.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_fs_get_type(req: *const uv_fs_t) -> FsTypeArg {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(crate::abi::UV_FS_UNKNOWN, |r| r.fs_type)
-}
-
-/// # Safety
-/// `req` is NULL or a readable request.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_fs_get_result(req: *const uv_fs_t) -> libc::ssize_t {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(UV_EINVAL as isize, |r| r.result)
-}
-
-/// The error as a positive `errno` value (libuv returns `-req->result`).
-///
-/// # Safety
-/// `req` is NULL or a readable request.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_fs_get_system_error(req: *const uv_fs_t) -> c_int {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(libc::EINVAL, |r| (r.result as c_int).wrapping_neg())
-}
-
-/// # Safety
-/// `req` is NULL or a readable request.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_fs_get_ptr(req: *const uv_fs_t) -> *mut c_void {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(ptr::null_mut(), |r| r.ptr)
-}
-
-/// # Safety
-/// `req` is NULL or a readable request.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_fs_get_path(req: *const uv_fs_t) -> *const c_char {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(ptr::null(), |r| r.path)
-}
-
-/// # Safety
-/// `req` is NULL or a live request.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_fs_get_statbuf(req: *mut uv_fs_t) -> *mut uv_stat_t {
-    if req.is_null() {
-        return ptr::null_mut();
-    }
-    // SAFETY: live request (caller); no reference is made.
-    unsafe { &raw mut (*req).statbuf }
-}
-
 /// An operation whose only argument is a path.
 ///
 /// # Safety
-/// See the module docs of `ffi::fs`.
-pub(super) unsafe fn path_op(
+/// See the module docs.
+pub(crate) unsafe fn path_op(
     l: *mut uv_loop_t,
     req: *mut uv_fs_t,
     cb: uv_fs_cb,
@@ -606,8 +561,8 @@ pub(super) unsafe fn path_op(
 /// An operation whose only argument is a descriptor.
 ///
 /// # Safety
-/// See the module docs of `ffi::fs`.
-pub(super) unsafe fn fd_op(
+/// See the module docs.
+pub(crate) unsafe fn fd_op(
     l: *mut uv_loop_t,
     req: *mut uv_fs_t,
     cb: uv_fs_cb,
@@ -621,4 +576,19 @@ pub(super) unsafe fn fd_op(
             Ok(())
         })
     }
+}
+
+/// `stat(path)` into `req->statbuf`, as `uv_fs_stat`: the entry of the core's own users
+/// (`fs_poll`).
+///
+/// # Safety
+/// See the module docs.
+pub(crate) unsafe fn stat_path(
+    l: *mut uv_loop_t,
+    req: *mut uv_fs_t,
+    path: *const c_char,
+    cb: uv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { path_op(l, req, cb, UV_FS_STAT, path) }
 }

@@ -1,8 +1,9 @@
 //! System information (docs: misc.rst, "API" — `uv_cpu_info`, `uv_loadavg`, `uv_uptime`,
 //! the memory figures, `uv_resident_set_memory`, `uv_os_tmpdir`): what rsuv reads from
-//! `/proc`, `/sys` and the environment, parsed in safe Rust. The C entry points, the system
-//! calls and the memory handed to C live in `crate::ffi::os`; this module only reads files
-//! and parses text, so every parser here is a plain function with unit tests.
+//! `/proc`, `/sys` and the environment, parsed in safe Rust. The system calls and the
+//! memory handed to C live in the sibling modules ([`super::info`], [`super::dirs`]); this
+//! module only reads files and parses text, so every parser here is a plain function with
+//! unit tests.
 //!
 //! None of this runs callbacks, so no loop phase applies; everything may be called from any
 //! thread (it touches no loop state).

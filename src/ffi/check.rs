@@ -1,0 +1,132 @@
+//! The one argument checker of the C surface. Every entry point that takes a handle runs
+//! it through [`live`] (usable: not NULL, a type tag the pointee's Rust type accepts, not
+//! closing or closed) or [`typed`] (the same without the closing test, for the calls libuv
+//! allows on a closing handle: the stops, the getters), and gets back a validated pointer
+//! or the code to return, `UV_EINVAL` unless the caller chose another one for a closing
+//! handle ([`live_else`]).
+//!
+//! Which tags a Rust type accepts is [`Handle::accepts`]: one tag for each concrete handle
+//! type, TCP/pipe/TTY for `uv_stream_t`, any valid tag for `uv_handle_t`.
+
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::*;
+use crate::uvloop::handle;
+use core::ffi::c_int;
+
+/// A handle struct: starts with libuv's handle base fields, so its type tag (`type`) and
+/// flags can be read through `*const uv_handle_t`.
+///
+/// # Safety
+/// Implement only for `#[repr(C)]` structs whose leading fields are `uv_handle_t`'s.
+pub(crate) unsafe trait Handle {
+    /// May a handle with type tag `tag` be viewed as `Self`?
+    fn accepts(tag: c_int) -> bool;
+}
+
+macro_rules! one_tag {
+    ($($t:ty => $tag:expr),* $(,)?) => {$(
+        // SAFETY: a libuv handle struct (crate::abi), base fields first.
+        unsafe impl Handle for $t {
+            #[inline(always)]
+            fn accepts(tag: c_int) -> bool {
+                tag == $tag
+            }
+        }
+    )*};
+}
+
+one_tag!(
+    uv_tcp_t => UV_TCP,
+    uv_pipe_t => UV_NAMED_PIPE,
+    uv_tty_t => UV_TTY,
+    uv_udp_t => UV_UDP,
+    uv_poll_t => UV_POLL,
+    uv_signal_t => UV_SIGNAL,
+    uv_timer_t => UV_TIMER,
+    uv_idle_t => UV_IDLE,
+    uv_prepare_t => UV_PREPARE,
+    uv_check_t => UV_CHECK,
+    uv_async_t => UV_ASYNC,
+    uv_process_t => UV_PROCESS,
+    uv_fs_event_t => UV_FS_EVENT,
+    uv_fs_poll_t => UV_FS_POLL,
+);
+
+// SAFETY: the stream struct starts with the handle base fields (crate::abi::io).
+unsafe impl Handle for uv_stream_t {
+    #[inline(always)]
+    fn accepts(tag: c_int) -> bool {
+        matches!(tag, UV_TCP | UV_NAMED_PIPE | UV_TTY)
+    }
+}
+
+// SAFETY: the base itself.
+unsafe impl Handle for uv_handle_t {
+    #[inline(always)]
+    fn accepts(tag: c_int) -> bool {
+        tag > UV_UNKNOWN_HANDLE && tag < UV_HANDLE_TYPE_MAX
+    }
+}
+
+/// `p`, if it is not NULL and its type tag suits `T` (closing or not); else `UV_EINVAL`.
+///
+/// # Safety
+/// `p` is NULL or points to readable memory of at least `uv_handle_t`'s size.
+#[inline(always)]
+pub(crate) unsafe fn typed<T: Handle>(p: *const T) -> Result<*mut T, c_int> {
+    let b: *const uv_handle_t = p.cast();
+    // SAFETY: non-NULL `p` is readable handle memory (caller); `T: Handle` puts the type
+    // tag where `uv_handle_t` has it.
+    if b.is_null() || !T::accepts(unsafe { (*b).r#type }) {
+        return Err(UV_EINVAL);
+    }
+    Ok(p.cast_mut())
+}
+
+/// `p`, if [`typed`] and not closing or closed; `closing` is the code for a closing one.
+///
+/// # Safety
+/// As [`typed`].
+#[inline(always)]
+pub(crate) unsafe fn live_else<T: Handle>(p: *const T, closing: c_int) -> Result<*mut T, c_int> {
+    // SAFETY: forwarded caller guarantee.
+    let p = unsafe { typed(p)? };
+    // SAFETY: `typed` found a handle of a known type, so its flags are initialised.
+    if unsafe { handle::is_closing(p.cast()) } {
+        return Err(closing);
+    }
+    Ok(p)
+}
+
+/// `p`, if [`typed`] and not closing or closed; else `UV_EINVAL`. The check every entry
+/// point that starts or changes a handle makes.
+///
+/// # Safety
+/// As [`typed`].
+#[inline(always)]
+pub(crate) unsafe fn live<T: Handle>(p: *const T) -> Result<*mut T, c_int> {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { live_else(p, UV_EINVAL) }
+}
+
+/// Unwraps a checker's `Result`, returning its error code from the entry point.
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(code) => return code,
+        }
+    };
+}
+pub(crate) use tri;
+
+/// Is (`buffer`, `size`) a usable pair of libuv's buffer protocol (see [`crate::os`]):
+/// neither NULL, and `*size` not 0?
+///
+/// # Safety
+/// `size` is NULL or readable.
+#[inline]
+pub(crate) unsafe fn out_buf(buffer: *mut core::ffi::c_char, size: *const usize) -> bool {
+    // SAFETY: non-NULL `size` is readable (caller).
+    !buffer.is_null() && !size.is_null() && unsafe { *size } != 0
+}
