@@ -25,7 +25,7 @@ tags!(uv_handle_type: UV_UNKNOWN_HANDLE, UV_ASYNC, UV_CHECK, UV_FS_EVENT, UV_FS_
     UV_TIMER, UV_TTY, UV_UDP, UV_SIGNAL, UV_HANDLE_TYPE_MAX);
 
 // Request type tags (`uv_req_type`), as stored in `uv_req_t.type`.
-tags!(uv_req_type: UV_REQ, UV_CONNECT, UV_WRITE, UV_SHUTDOWN, UV_UDP_SEND,
+tags!(uv_req_type: UV_UNKNOWN_REQ, UV_REQ, UV_CONNECT, UV_WRITE, UV_SHUTDOWN, UV_UDP_SEND,
     UV_FS, UV_WORK, UV_GETADDRINFO, UV_GETNAMEINFO, UV_RANDOM, UV_REQ_TYPE_MAX);
 
 // `uv_run` modes.

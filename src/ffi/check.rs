@@ -130,3 +130,50 @@ pub(crate) unsafe fn out_buf(buffer: *mut core::ffi::c_char, size: *const usize)
     // SAFETY: non-NULL `size` is readable (caller).
     !buffer.is_null() && !size.is_null() && unsafe { *size } != 0
 }
+
+/// A request struct: starts with libuv's request base fields, so its type tag can be read
+/// through `*const uv_req_t`.
+///
+/// # Safety
+/// Implement only for `#[repr(C)]` structs whose leading fields are `uv_req_t`'s.
+pub(crate) unsafe trait Request {
+    /// The type tag a request of this struct carries once submitted.
+    const TAG: c_int;
+}
+
+macro_rules! req_tag {
+    ($($t:ty => $tag:expr),* $(,)?) => {$(
+        // SAFETY: a libuv request struct (crate::abi), base fields first.
+        unsafe impl Request for $t {
+            const TAG: c_int = $tag;
+        }
+    )*};
+}
+
+req_tag!(
+    uv_fs_t => UV_FS,
+    uv_write_t => UV_WRITE,
+    uv_connect_t => UV_CONNECT,
+    uv_shutdown_t => UV_SHUTDOWN,
+    uv_udp_send_t => UV_UDP_SEND,
+    uv_work_t => UV_WORK,
+    uv_getaddrinfo_t => UV_GETADDRINFO,
+    uv_getnameinfo_t => UV_GETNAMEINFO,
+    uv_random_t => UV_RANDOM,
+);
+
+/// `p`, if it is not NULL and carries its struct's type tag (it was submitted at least
+/// once); else `UV_EINVAL`. For the calls that read a request back: its getters, cleanup.
+///
+/// # Safety
+/// `p` is NULL or points to readable memory of at least `uv_req_t`'s size.
+#[inline(always)]
+pub(crate) unsafe fn request<T: Request>(p: *const T) -> Result<*mut T, c_int> {
+    let b: *const uv_req_t = p.cast();
+    // SAFETY: non-NULL `p` is readable request memory (caller); `T: Request` puts the type
+    // tag where `uv_req_t` has it.
+    if b.is_null() || unsafe { (*b).r#type } != T::TAG {
+        return Err(UV_EINVAL);
+    }
+    Ok(p.cast_mut())
+}

@@ -179,7 +179,10 @@ pub unsafe extern "C" fn uv_loop_alive(loop_: *const uv_loop_t) -> c_int {
 /// `loop_` is an initialised loop.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_now(loop_: *const uv_loop_t) -> u64 {
-    // SAFETY: live loop (caller).
+    if loop_.is_null() {
+        return 0;
+    }
+    // SAFETY: non-NULL loop memory (caller); `time` is plain data even before init.
     unsafe { (*loop_).time }
 }
 
@@ -187,16 +190,25 @@ pub unsafe extern "C" fn uv_now(loop_: *const uv_loop_t) -> u64 {
 /// `loop_` is an initialised loop.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_update_time(loop_: *mut uv_loop_t) {
-    // SAFETY: live loop (caller).
-    unsafe { uvloop::update_time(loop_) }
+    // SAFETY: `is_open` reads non-NULL loop memory only; an open loop may be updated.
+    unsafe {
+        if uvloop::is_open(loop_) {
+            uvloop::update_time(loop_)
+        }
+    }
 }
 
 /// # Safety
 /// `loop_` is an initialised loop.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_backend_fd(loop_: *const uv_loop_t) -> c_int {
-    // SAFETY: live loop (caller).
-    unsafe { (*loop_).backend_fd }
+    // SAFETY: `is_open` reads non-NULL loop memory only; an open loop has its descriptor.
+    unsafe {
+        if !uvloop::is_open(loop_) {
+            return -1;
+        }
+        (*loop_).backend_fd
+    }
 }
 
 /// # Safety
@@ -238,15 +250,23 @@ pub unsafe extern "C" fn uv_loop_configure(
 /// `loop_` is an initialised loop. Callable from any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_metrics_idle_time(loop_: *mut uv_loop_t) -> u64 {
-    // SAFETY: initialised loop (caller).
-    unsafe { uvloop::idle_time(loop_) }
+    // SAFETY: `is_open` reads non-NULL loop memory only; an open loop has its counters.
+    unsafe {
+        if !uvloop::is_open(loop_) {
+            return 0;
+        }
+        uvloop::idle_time(loop_)
+    }
 }
 
 /// # Safety
 /// `loop_` is an initialised loop.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_loop_get_data(loop_: *const uv_loop_t) -> *mut c_void {
-    // SAFETY: live loop (caller).
+    if loop_.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: non-NULL loop memory (caller); `data` is the user's, valid before init too.
     unsafe { (*loop_).data }
 }
 
@@ -254,8 +274,10 @@ pub unsafe extern "C" fn uv_loop_get_data(loop_: *const uv_loop_t) -> *mut c_voi
 /// `loop_` is an initialised loop.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_loop_set_data(loop_: *mut uv_loop_t, data: *mut c_void) {
-    // SAFETY: live loop (caller).
-    unsafe { (*loop_).data = data };
+    if !loop_.is_null() {
+        // SAFETY: non-NULL, writable loop memory (caller).
+        unsafe { (*loop_).data = data };
+    }
 }
 
 /// Calls `walk_cb` on every handle of the loop except rsuv's internal ones. The handles
@@ -385,32 +407,44 @@ pub extern "C" fn uv_handle_type_name(type_: HandleTypeArg) -> *const c_char {
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_handle_get_type(handle: *const uv_handle_t) -> HandleTypeArg {
-    // SAFETY: live handle (caller).
-    unsafe { (*handle).r#type }
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    unsafe { check::typed(handle) }.map_or(crate::abi::UV_UNKNOWN_HANDLE, |h| {
+        // SAFETY: a checked handle.
+        unsafe { (*h).r#type }
+    })
 }
 
 /// # Safety
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_handle_get_data(handle: *const uv_handle_t) -> *mut c_void {
-    // SAFETY: live handle (caller).
-    unsafe { (*handle).data }
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    unsafe { check::typed(handle) }.map_or(ptr::null_mut(), |h| {
+        // SAFETY: a checked handle.
+        unsafe { (*h).data }
+    })
 }
 
 /// # Safety
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_handle_set_data(handle: *mut uv_handle_t, data: *mut c_void) {
-    // SAFETY: live handle (caller).
-    unsafe { (*handle).data = data };
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    if let Ok(h) = unsafe { check::typed(handle) } {
+        // SAFETY: a checked, writable handle (caller).
+        unsafe { (*h).data = data };
+    }
 }
 
 /// # Safety
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_handle_get_loop(handle: *const uv_handle_t) -> *mut uv_loop_t {
-    // SAFETY: live handle (caller).
-    unsafe { (*handle).r#loop }
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    unsafe { check::typed(handle) }.map_or(ptr::null_mut(), |h| {
+        // SAFETY: a checked handle.
+        unsafe { (*h).r#loop }
+    })
 }
 
 /// Closes `handle`; `close_cb` runs in the loop's closing phase. Closing a handle twice is
@@ -420,15 +454,11 @@ pub unsafe extern "C" fn uv_handle_get_loop(handle: *const uv_handle_t) -> *mut 
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_close(handle: *mut uv_handle_t, close_cb: uv_close_cb) {
-    if handle.is_null() {
-        return;
-    }
-    // SAFETY: live handle (caller); checked not closing.
-    unsafe {
-        if handle::is_closing(handle) {
-            return;
-        }
-        handle::close(handle, close_cb);
+    // SAFETY: `live` reads non-NULL handle memory only (caller): NULL, a handle that was
+    // never initialised (type tag 0) and one already closing are ignored.
+    if let Ok(h) = unsafe { check::live(handle) } {
+        // SAFETY: a checked, open handle.
+        unsafe { handle::close(h, close_cb) };
     }
 }
 
@@ -436,9 +466,10 @@ pub unsafe extern "C" fn uv_close(handle: *mut uv_handle_t, close_cb: uv_close_c
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_ref(handle: *mut uv_handle_t) {
-    if !handle.is_null() {
-        // SAFETY: live handle (caller).
-        unsafe { handle::set_ref(handle) };
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    if let Ok(h) = unsafe { check::typed(handle) } {
+        // SAFETY: a checked handle.
+        unsafe { handle::set_ref(h) };
     }
 }
 
@@ -446,9 +477,10 @@ pub unsafe extern "C" fn uv_ref(handle: *mut uv_handle_t) {
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_unref(handle: *mut uv_handle_t) {
-    if !handle.is_null() {
-        // SAFETY: live handle (caller).
-        unsafe { handle::unref(handle) };
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    if let Ok(h) = unsafe { check::typed(handle) } {
+        // SAFETY: a checked handle.
+        unsafe { handle::unref(h) };
     }
 }
 
@@ -456,24 +488,33 @@ pub unsafe extern "C" fn uv_unref(handle: *mut uv_handle_t) {
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_has_ref(handle: *const uv_handle_t) -> c_int {
-    // SAFETY: live handle (caller).
-    unsafe { (handle::flags(handle) & flags::REF != 0) as c_int }
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    unsafe { check::typed(handle) }.map_or(0, |h| {
+        // SAFETY: a checked handle.
+        unsafe { (handle::flags(h) & flags::REF != 0) as c_int }
+    })
 }
 
 /// # Safety
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_is_active(handle: *const uv_handle_t) -> c_int {
-    // SAFETY: live handle (caller).
-    unsafe { handle::is_active(handle) as c_int }
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    unsafe { check::typed(handle) }.map_or(0, |h| {
+        // SAFETY: a checked handle.
+        unsafe { (handle::is_active(h)) as c_int }
+    })
 }
 
 /// # Safety
 /// `handle` is an initialised handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_is_closing(handle: *const uv_handle_t) -> c_int {
-    // SAFETY: live handle (caller).
-    unsafe { handle::is_closing(handle) as c_int }
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    unsafe { check::typed(handle) }.map_or(0, |h| {
+        // SAFETY: a checked handle.
+        unsafe { (handle::is_closing(h)) as c_int }
+    })
 }
 
 /// The descriptor behind a handle: `UV_EINVAL` for handle types without one, `UV_EBADF`
@@ -525,7 +566,10 @@ pub extern "C" fn uv_req_type_name(type_: ReqTypeArg) -> *const c_char {
 /// `req` is an initialised request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_req_get_data(req: *const uv_req_t) -> *mut c_void {
-    // SAFETY: live request (caller).
+    if req.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: non-NULL request memory (caller); `data` is the user's.
     unsafe { (*req).data }
 }
 
@@ -533,15 +577,20 @@ pub unsafe extern "C" fn uv_req_get_data(req: *const uv_req_t) -> *mut c_void {
 /// `req` is an initialised request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_req_set_data(req: *mut uv_req_t, data: *mut c_void) {
-    // SAFETY: live request (caller).
-    unsafe { (*req).data = data };
+    if !req.is_null() {
+        // SAFETY: non-NULL, writable request memory (caller).
+        unsafe { (*req).data = data };
+    }
 }
 
 /// # Safety
 /// `req` is an initialised request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_req_get_type(req: *const uv_req_t) -> ReqTypeArg {
-    // SAFETY: live request (caller).
+    if req.is_null() {
+        return crate::abi::UV_UNKNOWN_REQ;
+    }
+    // SAFETY: non-NULL request memory (caller).
     unsafe { (*req).r#type }
 }
 
@@ -617,19 +666,23 @@ pub unsafe extern "C" fn uv_timer_set_repeat(handle: *mut uv_timer_t, repeat: u6
 /// `handle` is an initialised timer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_timer_get_repeat(handle: *const uv_timer_t) -> u64 {
-    // SAFETY: live timer (caller).
-    unsafe { (*handle).repeat }
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    unsafe { check::typed(handle) }.map_or(0, |t| {
+        // SAFETY: a checked timer.
+        unsafe { (*t).repeat }
+    })
 }
 
 /// # Safety
 /// `handle` is an initialised timer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_timer_get_due_in(handle: *const uv_timer_t) -> u64 {
-    // SAFETY: live timer on a live loop (caller).
-    unsafe {
-        let now = (*(*handle).r#loop).time;
-        (*handle).timeout.saturating_sub(now)
-    }
+    // SAFETY: `typed` reads non-NULL handle memory only (caller).
+    let Ok(t) = (unsafe { check::typed(handle) }) else {
+        return 0;
+    };
+    // SAFETY: a checked timer, initialised on a loop that outlives it.
+    unsafe { (*t).timeout.saturating_sub((*(*t).r#loop).time) }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@
 //! `bufs` holds `nbufs` buffers of valid memory that stays valid until completion; `loop`
 //! is an initialised loop when a callback is given.
 
+use super::check;
 use crate::abi::errno::UV_EINVAL;
 use crate::abi::*;
 use crate::fs::req::*;
@@ -828,8 +829,10 @@ pub unsafe extern "C" fn uv_fs_statfs(
 /// `req` is NULL or a request not in flight.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_fs_req_cleanup(req: *mut uv_fs_t) {
-    if !req.is_null() {
-        // SAFETY: non-NULL, not in flight (caller).
+    // SAFETY: `request` reads non-NULL request memory only: a request that was never
+    // submitted (its type is not UV_FS), zeroed or not, holds nothing to free.
+    if let Ok(req) = unsafe { check::request(req) } {
+        // SAFETY: a submitted fs request, not in flight (caller).
         unsafe { cleanup(req) }
     }
 }
@@ -852,16 +855,16 @@ pub unsafe extern "C" fn uv_fs_scandir_next(req: *mut uv_fs_t, ent: *mut uv_dire
 /// `req` is NULL or a readable request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_fs_get_type(req: *const uv_fs_t) -> FsTypeArg {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(crate::abi::UV_FS_UNKNOWN, |r| r.fs_type)
+    // SAFETY: `request` reads non-NULL request memory only; then a checked fs request.
+    unsafe { check::request(req) }.map_or(crate::abi::UV_FS_UNKNOWN, |r| unsafe { (*r).fs_type })
 }
 
 /// # Safety
 /// `req` is NULL or a readable request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_fs_get_result(req: *const uv_fs_t) -> libc::ssize_t {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(UV_EINVAL as isize, |r| r.result)
+    // SAFETY: `request` reads non-NULL request memory only; then a checked fs request.
+    unsafe { check::request(req) }.map_or(UV_EINVAL as isize, |r| unsafe { (*r).result })
 }
 
 /// The error as a positive `errno` value (libuv returns `-req->result`).
@@ -870,33 +873,33 @@ pub unsafe extern "C" fn uv_fs_get_result(req: *const uv_fs_t) -> libc::ssize_t 
 /// `req` is NULL or a readable request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_fs_get_system_error(req: *const uv_fs_t) -> c_int {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(libc::EINVAL, |r| (r.result as c_int).wrapping_neg())
+    // SAFETY: `request` reads non-NULL request memory only; then a checked fs request.
+    unsafe { check::request(req) }.map_or(libc::EINVAL, |r| unsafe {
+        ((*r).result as c_int).wrapping_neg()
+    })
 }
 
 /// # Safety
 /// `req` is NULL or a readable request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_fs_get_ptr(req: *const uv_fs_t) -> *mut c_void {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(ptr::null_mut(), |r| r.ptr)
+    // SAFETY: `request` reads non-NULL request memory only; then a checked fs request.
+    unsafe { check::request(req) }.map_or(ptr::null_mut(), |r| unsafe { (*r).ptr })
 }
 
 /// # Safety
 /// `req` is NULL or a readable request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_fs_get_path(req: *const uv_fs_t) -> *const c_char {
-    // SAFETY: readable request (caller).
-    unsafe { req.as_ref() }.map_or(ptr::null(), |r| r.path)
+    // SAFETY: `request` reads non-NULL request memory only; then a checked fs request.
+    unsafe { check::request(req) }.map_or(ptr::null(), |r| unsafe { (*r).path })
 }
 
 /// # Safety
 /// `req` is NULL or a live request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_fs_get_statbuf(req: *mut uv_fs_t) -> *mut uv_stat_t {
-    if req.is_null() {
-        return ptr::null_mut();
-    }
-    // SAFETY: live request (caller); no reference is made.
-    unsafe { &raw mut (*req).statbuf }
+    // SAFETY: `request` reads non-NULL request memory only; then a checked fs request,
+    // of which only a field address is taken.
+    unsafe { check::request(req) }.map_or(ptr::null_mut(), |r| unsafe { &raw mut (*r).statbuf })
 }

@@ -150,9 +150,11 @@ pub unsafe extern "C" fn uv_setup_args(argc: c_int, argv: *mut *mut c_char) -> *
 /// `title` is NULL or a readable NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_set_process_title(title: *const c_char) -> c_int {
-    // SAFETY: non-NULL `title` is a readable C string (caller's contract).
-    let t = (!title.is_null()).then(|| unsafe { CStr::from_ptr(title) });
-    crate::os::title::set_process_title(t)
+    if title.is_null() {
+        return crate::abi::errno::UV_EINVAL;
+    }
+    // SAFETY: a non-NULL `title` is a readable C string (the function's contract).
+    crate::os::title::set_process_title(Some(unsafe { CStr::from_ptr(title) }))
 }
 
 /// `int uv_get_process_title(char* buffer, size_t size)`: copies the title and a NUL into

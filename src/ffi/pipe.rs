@@ -195,7 +195,7 @@ pub unsafe extern "C" fn uv_pipe_chmod(handle: *mut uv_pipe_t, flags: c_int) -> 
     // SAFETY: checked before use.
     unsafe {
         if check::typed(handle).is_err() {
-            return UV_EBADF;
+            return UV_EINVAL;
         }
         if crate::stream::fd(handle.cast()) == -1 {
             return UV_EBADF;
