@@ -3,7 +3,8 @@
 
 For each `UV_EXTERN` function of include/uv.h that takes at least one pointer, the
 generated test calls it with NULL for every pointer (callbacks included) and 0 for every
-number, in a forked child of the shared runner, and checks that it neither crashes nor
+number, (-1 for every descriptor, so that a missing check can touch no real file) in a forked
+child of the shared runner, and checks that it neither crashes nor
 hangs and that it answers as documented: `UV_EINVAL` for an `int` result, the neutral
 value (0, NULL, nothing done) for functions with no error channel, and the answers listed
 in EXPECT below where libuv documents another one. A second pass gives the handle and
@@ -134,6 +135,10 @@ def arg_expr(param, zeroed, name):
         return "0.0"
     if t == "uv_buf_t":
         return "uv_buf_init(NULL, 0)"
+    # Never a real descriptor: with a check missing, fd 0 (the runner's stdin, often
+    # /dev/null) would be closed, chmod'ed or written to.
+    if t in ("uv_file", "uv_os_fd_t", "uv_os_sock_t") or re.search(r"\bfd\b|\bfile\b", param):
+        return "(%s) -1" % t
     return "(%s) 0" % t
 
 
