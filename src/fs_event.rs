@@ -113,7 +113,7 @@ unsafe fn instance(l: *mut uv_loop_t) -> Result<c_int, c_int> {
         if fd < 0 {
             return Err(crate::abi::errno::last_error());
         }
-        let err = uvloop::io_start(l, fd, crate::sys::READABLE, on_readable, ptr::null_mut());
+        let err = uvloop::io::start(l, fd, crate::sys::READABLE, on_readable, ptr::null_mut());
         if err != 0 {
             libc::close(fd);
             return Err(err);
@@ -362,7 +362,7 @@ pub(crate) unsafe fn loop_close(l: *mut uv_loop_t) {
         let st = state(l);
         st.watches.clear();
         if let Some(fd) = st.fd.take() {
-            uvloop::io_stop(l, fd);
+            uvloop::io::close(l, fd);
             libc::close(fd);
         }
     }
@@ -393,7 +393,7 @@ pub(crate) unsafe fn loop_fork(l: *mut uv_loop_t) -> c_int {
         let Some(old) = state(l).fd.take() else {
             return 0;
         };
-        uvloop::io_stop(l, old);
+        uvloop::io::close(l, old);
         libc::close(old);
         let old_watches = core::mem::take(&mut state(l).watches);
         if old_watches.is_empty() {

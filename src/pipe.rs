@@ -226,6 +226,9 @@ pub(crate) unsafe fn connect(
 
 /// Reports `err` to a connect request that could not start, in the pending phase.
 ///
+/// The request's entry in the loop's pending queue lives in its `reserved` words (free in
+/// every rsuv request), its status in its (otherwise unused) queue link.
+///
 /// # Safety
 /// `req` is writable request memory; `p` a live, not closing pipe handle.
 pub(crate) unsafe fn fail_later(
@@ -234,25 +237,35 @@ pub(crate) unsafe fn fail_later(
     err: c_int,
     cb: uv_connect_cb,
 ) {
-    // SAFETY: caller guarantees both; the request is ours until its callback. Its
-    // status travels in the (otherwise unused) queue link.
+    const _: () = assert!(
+        core::mem::size_of::<crate::uvloop::Pending>()
+            <= core::mem::size_of::<[*mut core::ffi::c_void; 6]>()
+    );
+    // SAFETY: caller guarantees both; the request is ours until its callback.
     unsafe {
         (*req).r#type = UV_CONNECT;
         req_register((*p).r#loop);
         (*req).cb = cb;
         (*req).handle = s(p);
         (*req).queue = [err as isize as *mut core::ffi::c_void, ptr::null_mut()];
-        crate::uvloop::defer((*p).r#loop, report_failure, req.cast());
+        let entry: *mut crate::uvloop::Pending = (&raw mut (*req).reserved).cast();
+        crate::uvloop::pending_init(entry);
+        crate::uvloop::defer((*p).r#loop, entry, report_failure);
     }
 }
 
-unsafe fn report_failure(l: *mut uv_loop_t, data: *mut core::ffi::c_void) {
-    let req: *mut uv_connect_t = data.cast();
-    // SAFETY: `req` was set up by fail_later and is live until this callback.
+unsafe fn report_failure(l: *mut uv_loop_t, entry: *mut crate::uvloop::Pending) {
+    let req: *mut uv_connect_t = entry
+        .cast::<u8>()
+        .wrapping_sub(core::mem::offset_of!(uv_connect_t, reserved))
+        .cast();
+    // SAFETY: `entry` is the `reserved` words of a request set up by fail_later, live
+    // until this callback.
     unsafe {
         stream::req_unregister(l);
         let err = (*req).queue[0] as isize as c_int;
         (*req).queue = [ptr::null_mut(); 2];
+        (*req).reserved = [ptr::null_mut(); 6];
         if let Some(cb) = (*req).cb {
             cb(req, err);
         }

@@ -6,13 +6,15 @@
 //! level-triggered: the callback runs every iteration for as long as the condition holds.
 //! The handle never reads, writes or closes the descriptor.
 //!
-//! The loop keeps one registration per descriptor ([`uvloop::io_start`] uses the
-//! descriptor as token), so, as in libuv, two handles may not poll one descriptor at the
-//! same time: `uv_poll_init` fails with `UV_EEXIST` when the descriptor is already
-//! registered with the loop, `uv_poll_start` when another handle polls it.
+//! The loop keeps one watcher per descriptor ([`uvloop::io`]), so, as in libuv, two
+//! handles may not poll one descriptor at the same time: `uv_poll_init` fails with
+//! `UV_EEXIST` when the descriptor is already registered with the loop, `uv_poll_start`
+//! when another handle watches it. The events polled for are the watcher's; restarting
+//! with the same events costs no system call, a change costs one `epoll_ctl` when the
+//! loop next waits. `uv_poll_stop` removes the descriptor from the kernel at once, as
+//! libuv does: the program may close it next.
 //!
-//! Private state, inside libuv's layout: `u.fd` holds the descriptor; `io_watcher`'s first
-//! word holds the event mask the handle is registered for (0 when it is not registered).
+//! Private state, inside libuv's layout: `u.fd` holds the descriptor.
 //!
 //! Error reporting follows libuv's `uv__poll_io`: an error condition on the descriptor
 //! (`POLLERR` without `POLLPRI`) stops the handle and calls back once with `UV_EBADF`; a
@@ -34,20 +36,13 @@ use core::ffi::{c_int, c_void};
 pub(crate) const ALL_EVENTS: c_int =
     (sys::READABLE | sys::WRITABLE | sys::DISCONNECT | sys::PRIORITIZED) as c_int;
 
-/// The registered event mask, kept in the first word of `io_watcher`.
+/// Does `h` watch its descriptor (is it the owner of the descriptor's watcher)?
 ///
 /// # Safety
 /// `h` is an initialised poll handle.
-unsafe fn mask(h: *const uv_poll_t) -> u32 {
-    // SAFETY: caller guarantees `h` is live; the word is ours (module docs).
-    unsafe { (*h).io_watcher.reserved[0] as usize as u32 }
-}
-
-/// # Safety
-/// `h` is an initialised poll handle.
-unsafe fn set_mask(h: *mut uv_poll_t, m: u32) {
-    // SAFETY: caller guarantees `h` is live; the word is ours (module docs).
-    unsafe { (*h).io_watcher.reserved[0] = m as usize as *mut c_void };
+unsafe fn watching(h: *mut uv_poll_t) -> bool {
+    // SAFETY: caller guarantees `h` is live; loop thread.
+    unsafe { uvloop::io::owner((*h).r#loop, (*h).u.fd) == Some(h.cast()) }
 }
 
 /// Is `fd` a descriptor the loop's kernel backend can watch, and not watched already?
@@ -137,24 +132,20 @@ pub(crate) unsafe fn start(h: *mut uv_poll_t, events: c_int, cb: uv_poll_cb) -> 
     unsafe {
         let l = (*h).r#loop;
         let fd = (*h).u.fd;
-        let registered = mask(h) != 0;
-        if !registered {
-            // Another handle (or stream) of this loop may be watching the descriptor.
-            let err = check_fd(l, fd);
-            if err != 0 {
-                return err;
-            }
+        if uvloop::io::owner(l, fd).is_some_and(|o| o != h.cast()) {
+            // Another handle (or stream) of this loop watches the descriptor.
+            return crate::abi::errno::UV_EEXIST;
         }
         if events == 0 {
             stop(h);
             return 0;
         }
-        let interest = events as u32;
-        let err = uvloop::io_start(l, fd, interest, on_io, h.cast());
+        // A descriptor new to the kernel is registered now (its error is ours to return);
+        // a change of events reaches the kernel when the loop next waits.
+        let err = uvloop::io::set(l, fd, events as u32, on_io, h.cast());
         if err != 0 {
             return err;
         }
-        set_mask(h, interest);
         (*h).poll_cb = cb;
         handle::start(handle::base(h));
     }
@@ -169,9 +160,8 @@ pub(crate) unsafe fn start(h: *mut uv_poll_t, events: c_int, cb: uv_poll_cb) -> 
 pub(crate) unsafe fn stop(h: *mut uv_poll_t) {
     // SAFETY: caller guarantees `h` is live; loop thread.
     unsafe {
-        if mask(h) != 0 {
-            uvloop::io_stop((*h).r#loop, (*h).u.fd);
-            set_mask(h, 0);
+        if watching(h) {
+            uvloop::io::close((*h).r#loop, (*h).u.fd);
         }
         handle::stop(handle::base(h));
     }
@@ -239,11 +229,11 @@ unsafe fn on_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
     // closing removes the registration first). Nothing of the handle is borrowed across
     // the callback.
     unsafe {
-        let interest = mask(h);
+        let fd = (*h).u.fd;
+        let interest = uvloop::io::wanted((*h).r#loop, fd, h.cast());
         if interest == 0 {
             return;
         }
-        let fd = (*h).u.fd;
         let unsure = ready & sys::ERROR != 0
             || (interest & sys::DISCONNECT != 0
                 && ready & sys::READABLE != 0

@@ -8,7 +8,7 @@
 //! (`interest`) and how many times it was caught for that loop (`caught`), and the loop's
 //! eventfd. The handler bumps `caught` for each interested loop and writes the eventfd
 //! (`write(2)` is async-signal-safe). The loop has the eventfd registered with
-//! `uvloop::io_start`; when it is readable, the loop drains it and delivers each occurrence
+//! `uvloop::io::start`; when it is readable, the loop drains it and delivers each occurrence
 //! `k` (1-based, per signal) not yet dispatched to every handle watching that signal that was
 //! started before the occurrence was caught (`mark < k`, the handle's `caught` count at
 //! start, kept in `uv_signal_t.reserved[0]`).
@@ -293,7 +293,7 @@ unsafe fn loop_init(l: *mut uv_loop_t) -> c_int {
             Err(e) => return e,
         };
         let fd = n.fd.load(Ordering::SeqCst);
-        let r = uvloop::io_start(l, fd, crate::sys::READABLE, on_ready, ptr::null_mut());
+        let r = uvloop::io::start(l, fd, crate::sys::READABLE, on_ready, ptr::null_mut());
         if r != 0 {
             release_node(n);
             return r;
@@ -463,7 +463,7 @@ pub(crate) unsafe fn loop_close(l: *mut uv_loop_t) {
             }
         }
         let n = &*state(l).node;
-        uvloop::io_stop(l, n.fd.load(Ordering::SeqCst));
+        uvloop::io::close(l, n.fd.load(Ordering::SeqCst));
         release_node(n);
         state(l).node = ptr::null();
     }

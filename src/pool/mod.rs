@@ -3,7 +3,8 @@
 //!
 //! # Contract
 //! `submit` queues a `uv__work` embedded in a request; a pool thread runs `work(w)`, then
-//! hands `w` back to its loop with `uvloop::push_done`; the loop thread calls `finish(w)`,
+//! hands `w` back to its loop through the loop's [`Completions`] (one interface: push and
+//! wake); the loop thread, woken, calls [`run_completions`], which calls `finish(w)`,
 //! which calls `done(w, status)`: 0, or `UV_ECANCELED` after a successful `cancel`. The
 //! pool keeps `loop->active_reqs.count`: one per submitted item until just before `done`
 //! runs, so the loop stays alive (and `uv_loop_close` says `UV_EBUSY`) while work is
@@ -36,6 +37,9 @@
 //!   a lock while running work.
 //! - A cancelled item goes back to its loop at once (`push_done` from `cancel`); its
 //!   ticket stays queued, empty, and the worker that pops it recycles it.
+//! - The pool knows a loop only as `uv_loop_t.shared`, whose first field is the loop's
+//!   [`Completions`]: a lock-free stack of finished items (linked through `wq[0]`) and the
+//!   loop's wake-up. The loop owns and embeds it; the pool names none of the loop's types.
 
 mod ticket;
 
@@ -44,6 +48,7 @@ mod tests;
 
 use crate::abi::errno::UV_EBUSY;
 use crate::abi::{uv__work, uv_loop_t};
+use crate::sys::Waker;
 use core::ffi::{c_int, c_void};
 use core::ptr;
 use crossbeam_deque::{Injector, Steal};
@@ -359,7 +364,7 @@ impl Pool {
                         if let Some(work) = (*w).work {
                             work(w);
                         }
-                        crate::uvloop::push_done(w);
+                        push_done(w);
                     }
                     if slow {
                         self.release_slow();
@@ -530,7 +535,7 @@ pub(crate) unsafe fn cancel(w: *mut uv__work) -> c_int {
     // SAFETY: we own `w` now: no worker will touch it; hand it back to its loop.
     unsafe {
         (*w).wq[1] = CANCELED as *mut c_void;
-        crate::uvloop::push_done(w);
+        push_done(w);
     }
     0
 }
@@ -538,8 +543,8 @@ pub(crate) unsafe fn cancel(w: *mut uv__work) -> c_int {
 /// Runs the `done` callback of a finished or cancelled work item on its loop's thread.
 ///
 /// # Safety
-/// `w` is a work item handed back through `uvloop::push_done`.
-pub(crate) unsafe fn finish(w: *mut uv__work) {
+/// `w` is a work item handed back through its loop's [`Completions`].
+unsafe fn finish(w: *mut uv__work) {
     // SAFETY: `w` is live until its done callback returns; this is its loop's thread.
     unsafe {
         let l = (*w).r#loop;
@@ -552,6 +557,125 @@ pub(crate) unsafe fn finish(w: *mut uv__work) {
         (*w).wq[1] = FINISHED as *mut c_void;
         if let Some(done) = (*w).done {
             done(w, status);
+        }
+    }
+}
+
+/// The completion sink of one loop: finished (or cancelled) work waiting for the loop's
+/// thread, and the wake-up that tells the loop. Thread-shared; the loop embeds it as the
+/// first field of the state `uv_loop_t.shared` points to (`#[repr(C)]`, checked there).
+pub(crate) struct Completions {
+    /// Finished work, newest first, linked through `uv__work.wq[0]`.
+    head: AtomicPtr<uv__work>,
+    /// Pool threads inside `push_done`. Once a worker has published an item the loop may
+    /// finish it, run out of work and be closed before the worker's wake-up write:
+    /// `uv_loop_close` waits ([`Completions::wait_quiet`]) for this to drop to 0 before
+    /// freeing the eventfd.
+    pushers: AtomicUsize,
+    waker: Waker,
+}
+
+impl Completions {
+    pub(crate) fn new(waker: Waker) -> Completions {
+        Completions {
+            head: AtomicPtr::new(ptr::null_mut()),
+            pushers: AtomicUsize::new(0),
+            waker,
+        }
+    }
+
+    /// The loop's wake-up (also used for `uv_async_send`).
+    pub(crate) fn waker(&self) -> &Waker {
+        &self.waker
+    }
+
+    /// Is finished work waiting?
+    pub(crate) fn has_work(&self) -> bool {
+        !self.head.load(Ordering::Acquire).is_null()
+    }
+
+    /// Waits until no pool thread is inside `push_done` for this loop.
+    pub(crate) fn wait_quiet(&self) {
+        let mut spins = 0u32;
+        while self.pushers.load(Ordering::Acquire) != 0 {
+            spins += 1;
+            if spins.is_multiple_of(100) {
+                std::thread::yield_now();
+            } else {
+                core::hint::spin_loop();
+            }
+        }
+    }
+
+    /// Pushes `w`; wakes the loop if the stack was empty. Thread-safe.
+    ///
+    /// # Safety
+    /// `w` is a live work item; the caller gives up `w.wq[0]`.
+    unsafe fn push(&self, w: *mut uv__work) {
+        self.pushers.fetch_add(1, Ordering::SeqCst);
+        let mut head = self.head.load(Ordering::Relaxed);
+        loop {
+            // SAFETY: caller guarantees `w` is live and its link ours.
+            unsafe { (*w).wq[0] = head.cast() };
+            match self
+                .head
+                .compare_exchange_weak(head, w, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => break,
+                Err(cur) => head = cur,
+            }
+        }
+        if head.is_null() {
+            self.waker.wake();
+        }
+        self.pushers.fetch_sub(1, Ordering::Release);
+    }
+}
+
+/// The completion sink of loop `l`.
+///
+/// # Safety
+/// `l` is an initialised loop: its `shared` points to state that begins with its
+/// `Completions` and lives until `uv_loop_close`, which waits for `push` to finish.
+unsafe fn completions<'a>(l: *const uv_loop_t) -> &'a Completions {
+    // SAFETY: caller guarantees the layout and lifetime (type docs).
+    unsafe { &*((*l).shared as *const Completions) }
+}
+
+/// Hands finished (or cancelled) `w` back to its loop. Thread-safe.
+///
+/// # Safety
+/// `w` is a live work item whose `loop` is initialised; the caller gives up `w.wq[0]`.
+unsafe fn push_done(w: *mut uv__work) {
+    // SAFETY: the loop stays alive while the request is active.
+    unsafe { completions((*w).r#loop).push(w) }
+}
+
+/// Runs the `done` callbacks of `l`'s finished work, in completion order; the loop calls
+/// it when woken.
+///
+/// # Safety
+/// `l` is an initialised loop; its thread.
+pub(crate) unsafe fn run_completions(l: *mut uv_loop_t) {
+    // SAFETY: loop thread; the swap detaches the list exclusively. Items are live requests
+    // until their `done` returns, and each link is read before `done` runs.
+    unsafe {
+        let mut p = completions(l).head.swap(ptr::null_mut(), Ordering::Acquire);
+        if p.is_null() {
+            return;
+        }
+        // Reverse into completion order.
+        let mut rev: *mut uv__work = ptr::null_mut();
+        while !p.is_null() {
+            let next: *mut uv__work = (*p).wq[0].cast();
+            (*p).wq[0] = rev.cast();
+            rev = p;
+            p = next;
+        }
+        while !rev.is_null() {
+            let next: *mut uv__work = (*rev).wq[0].cast();
+            finish(rev);
+            rev = next;
         }
     }
 }

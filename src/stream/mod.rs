@@ -20,8 +20,10 @@
 //! libuv gives a stream, `io_watcher` and `reserved` (112 contiguous bytes at offset 136),
 //! hold a [`Priv`]: the write queue and the queue of written requests not yet reported
 //! (intrusive lists through `uv_write_t.queue`), the connection callback, descriptors
-//! received over an IPC pipe and not yet accepted, the readiness interest registered with
-//! the loop, an error deferred to the next connect or listen, and a few private bits.
+//! received over an IPC pipe and not yet accepted, an error deferred to the next connect
+//! or listen, a few private bits, and the stream's entry in the loop's pending queue. The
+//! readiness the stream wants is its descriptor's watcher's ([`uvloop::io`]), not kept
+//! here.
 //! Handle flags keep libuv's values (`READING`, `READABLE` 0x4000, `WRITABLE` 0x8000,
 //! `SHUTTING`, `BLOCKING_WRITES` 0x100000 ...), since programs read some of them.
 //!
@@ -58,21 +60,16 @@ pub(crate) struct Priv {
     pub(crate) queued_fds: *mut VecDeque<c_int>,
     /// The descriptor again, where libuv's `io_watcher.fd` is.
     pub(crate) io_fd: c_int,
-    /// The readiness wanted (`sys::READABLE | sys::WRITABLE`), 0: none.
-    pub(crate) interest: u32,
     /// An error to report at the next connect (through its callback) or listen.
     pub(crate) delayed_error: c_int,
     /// An accepted (or received) descriptor waiting for `uv_accept`, -1: none.
     pub(crate) accepted_fd: c_int,
-    /// Private bits: [`FED`], [`SOCKET`], [`LISTEN`].
+    /// Private bits: [`SOCKET`], [`LISTEN`].
     pub(crate) state: u32,
-    /// The interest registered with the loop: `interest`, or while `interest` is 0 the
-    /// last one (deregistered lazily, see [`set_interest`]).
-    pub(crate) registered: u32,
+    /// The stream's entry in the loop's pending queue (see [`feed`]).
+    pub(crate) pending: uvloop::Pending,
 }
 
-/// A pending-phase run is queued for the stream (see [`feed`]).
-pub(crate) const FED: u32 = 1;
 /// The descriptor is a socket: writes use `send`/`sendmsg` with `MSG_NOSIGNAL`.
 pub(crate) const SOCKET: u32 = 2;
 /// The stream listens: readiness means connections to accept.
@@ -90,6 +87,7 @@ const _: () = {
     assert!(PRIV_OFFSET.is_multiple_of(8));
     // libuv's `io_watcher.fd`.
     assert!(offset_of!(Priv, io_fd) == 48);
+    assert!(offset_of!(Priv, pending) == 64);
 };
 
 /// The private state of stream `s` (a pointer computation only).
@@ -172,6 +170,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, s: *mut uv_stream_t, ty: c_int) {
         ptr::write_bytes(p.cast::<u8>(), 0, 112);
         queue::init(&raw mut (*p).write_queue);
         queue::init(&raw mut (*p).completed);
+        uvloop::pending_init(&raw mut (*p).pending);
         (*p).io_fd = -1;
         (*p).accepted_fd = -1;
     }
@@ -227,7 +226,7 @@ pub(crate) fn is_socket(fd: c_int) -> bool {
 }
 
 /// Does another live handle of `l` watch `fd` (libuv's `uv__fd_exists`)? Streams count
-/// when they have an interest registered, UDP and poll handles when active.
+/// when their watcher wants events, UDP and poll handles when active.
 ///
 /// # Safety
 /// `l` is an initialised loop.
@@ -244,7 +243,7 @@ pub(crate) unsafe fn fd_in_use(l: *mut uv_loop_t, me: *mut uv_handle_t, fd: c_in
             }
             let watched = match (*h).r#type {
                 crate::abi::UV_TCP | crate::abi::UV_NAMED_PIPE | crate::abi::UV_TTY => {
-                    (*priv_of(h.cast())).interest != 0
+                    uvloop::io::wanted(l, fd, h.cast()) != 0
                 }
                 crate::abi::UV_UDP | crate::abi::UV_POLL => handle::is_active(h),
                 _ => false,
@@ -257,75 +256,26 @@ pub(crate) unsafe fn fd_in_use(l: *mut uv_loop_t, me: *mut uv_handle_t, fd: c_in
     }
 }
 
-/// Registers `bits` of interest with the loop, in addition to what is registered.
+/// Makes the stream's watcher want `bits` too (`uv__io_start`).
 ///
 /// # Safety
 /// `s` is an initialised stream with a descriptor.
 pub(crate) unsafe fn want(s: *mut uv_stream_t, bits: u32) -> c_int {
-    // SAFETY: caller guarantees `s` is live.
-    unsafe { set_interest(s, (*priv_of(s)).interest | bits) }
+    // SAFETY: caller guarantees `s` is live; `s` stays valid while watched (close removes
+    // the watcher before the handle can go away).
+    unsafe { uvloop::io::start((*s).r#loop, fd(s), bits, stream_io, s.cast()) }
 }
 
-/// Drops `bits` from the registered interest.
+/// Drops `bits` from what the stream's watcher wants (`uv__io_stop`). Costs no system
+/// call: the loop applies the change before it next waits, and one that wants nothing
+/// stays registered, parked, for the common next step (`uv_read_start` again, another
+/// write); see [`uvloop::io`].
 ///
 /// # Safety
 /// `s` is an initialised stream.
 pub(crate) unsafe fn unwant(s: *mut uv_stream_t, bits: u32) {
-    // SAFETY: caller guarantees `s` is live. Dropping interest cannot fail.
-    unsafe {
-        set_interest(s, (*priv_of(s)).interest & !bits);
-    }
-}
-
-/// Makes the stream want exactly `interest`.
-///
-/// Registration changes cost system calls, so dropping all interest parks the registration
-/// in the loop (`uvloop::io_park`; libuv does the same): the common next step
-/// (`uv_read_start` after a connect, another write after a drained queue) then costs one
-/// change or none. If the parked registration reports readiness meanwhile, the loop's poll
-/// removes it without counting it as a wake-up.
-unsafe fn set_interest(s: *mut uv_stream_t, interest: u32) -> c_int {
-    // SAFETY: caller guarantees `s` is live; `s` stays valid while registered (close
-    // deregisters before the handle can go away).
-    unsafe {
-        let p = priv_of(s);
-        let l = (*s).r#loop;
-        let fd = fd(s);
-        if interest != 0 {
-            // The loop may have dropped a parked registration meanwhile: ask it, not our
-            // own record, whether the kernel has what we want.
-            if uvloop::io_interest(l, fd) != interest {
-                if fd < 0 {
-                    return crate::abi::errno::UV_EBADF;
-                }
-                let r = uvloop::io_start(l, fd, interest, stream_io, s.cast());
-                if r != 0 {
-                    return r;
-                }
-            }
-            (*p).registered = interest;
-        } else if (*p).registered != 0 && fd >= 0 {
-            uvloop::io_park(l, fd);
-        }
-        (*p).interest = interest;
-    }
-    0
-}
-
-/// Removes the stream's registration, if any.
-///
-/// # Safety
-/// `s` is an initialised stream.
-unsafe fn deregister(s: *mut uv_stream_t) {
     // SAFETY: caller guarantees `s` is live.
-    unsafe {
-        let p = priv_of(s);
-        if (*p).registered != 0 {
-            uvloop::io_stop((*s).r#loop, fd(s));
-            (*p).registered = 0;
-        }
-        (*p).interest = 0;
-    }
+    unsafe { uvloop::io::stop((*s).r#loop, fd(s), bits) }
 }
 
 /// Queues one run of the stream's write side for the pending phase (libuv's
@@ -335,22 +285,19 @@ unsafe fn deregister(s: *mut uv_stream_t) {
 /// `s` is an initialised stream, not closed.
 pub(crate) unsafe fn feed(s: *mut uv_stream_t) {
     // SAFETY: caller guarantees `s` is live; `close` removes the queued run.
-    unsafe {
-        let p = priv_of(s);
-        if (*p).state & FED == 0 {
-            (*p).state |= FED;
-            uvloop::defer((*s).r#loop, on_feed, s.cast());
-        }
-    }
+    unsafe { uvloop::defer((*s).r#loop, &raw mut (*priv_of(s)).pending, on_feed) }
 }
 
 /// The pending-phase run queued by [`feed`].
-unsafe fn on_feed(_l: *mut uv_loop_t, data: *mut c_void) {
-    let s: *mut uv_stream_t = data.cast();
-    // SAFETY: a queued run is removed when the stream closes, or (if it was already taken
-    // for this round) finds the stream closing; the handle is live until its close callback.
+unsafe fn on_feed(_l: *mut uv_loop_t, entry: *mut uvloop::Pending) {
+    let s: *mut uv_stream_t = entry
+        .cast::<u8>()
+        .wrapping_sub(PRIV_OFFSET + offset_of!(Priv, pending))
+        .cast();
+    // SAFETY: the entry is the `pending` field of a live stream's private state (only
+    // `feed` queues it); a queued run is removed when the stream closes. The handle is live
+    // until its close callback.
     unsafe {
-        (*priv_of(s)).state &= !FED;
         if handle::is_closing(s.cast()) {
             return;
         }
@@ -375,11 +322,6 @@ unsafe fn stream_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
             return;
         }
         let p = priv_of(s);
-        if (*p).interest == 0 {
-            // A registration left in place when interest dropped: remove it now.
-            deregister(s);
-            return;
-        }
         if (*p).state & LISTEN != 0 {
             server::server_io(s);
             return;
@@ -520,11 +462,12 @@ pub(crate) unsafe fn close(h: *mut uv_handle_t) {
             crate::pipe::close(s.cast());
         }
         let p = priv_of(s);
-        deregister(s);
-        if (*p).state & FED != 0 {
-            uvloop::undefer((*s).r#loop, s.cast());
-            (*p).state &= !FED;
+        let f = fd(s);
+        if f != -1 {
+            // Out of the kernel before the descriptor is closed (and its number reused).
+            uvloop::io::close((*s).r#loop, f);
         }
+        uvloop::undefer(&raw mut (*p).pending);
         (*p).state &= !LISTEN;
         (*s).flags &= !READING;
         (*s).read_cb = None;

@@ -8,8 +8,8 @@
 //!
 //! Private state, in the handle's `io_watcher` bytes ([`State`]): the write queue (send
 //! requests not written yet, in submission order), the completed queue (written or failed,
-//! callback not run yet), the interest registered with the loop and whether a pending-phase
-//! flush is queued. The 32 `reserved` bytes are unused. Flags keep libuv's values
+//! callback not run yet) and the handle's entry in the loop's pending queue. The readiness
+//! wanted is the socket's watcher's ([`uvloop::io`]), not kept here. The 32 `reserved` bytes are unused. Flags keep libuv's values
 //! (`flags::BOUND`, `IPV6`, `UDP_PROCESSING`, `UDP_CONNECTED`, `UDP_RECVMMSG`). A send
 //! request keeps its destination, buffer list and status in its private bytes
 //! ([`send::SendState`]).
@@ -56,10 +56,9 @@ pub(crate) struct State {
     pub(crate) write_queue: Node,
     /// Written or failed send requests whose callbacks have not run yet.
     pub(crate) completed: Node,
-    /// The interest registered with the loop (`sys::READABLE | sys::WRITABLE`); 0: none.
-    pub(crate) interest: u32,
-    /// A pending-phase flush is queued (libuv's `uv__io_feed`).
-    pub(crate) fed: u32,
+    /// The handle's entry in the loop's pending queue: a flush is queued (libuv's
+    /// `uv__io_feed`).
+    pub(crate) pending: uvloop::Pending,
 }
 
 const _: () = assert!(size_of::<State>() <= size_of::<uv__io_s>());
@@ -215,8 +214,7 @@ pub(crate) unsafe fn init(
         let s = state(h);
         queue::init(&raw mut (*s).write_queue);
         queue::init(&raw mut (*s).completed);
-        (*s).interest = 0;
-        (*s).fed = 0;
+        uvloop::pending_init(&raw mut (*s).pending);
         if flags & UDP_RECVMMSG != 0 {
             (*h).flags |= flags::UDP_RECVMMSG;
         }
@@ -465,31 +463,38 @@ pub(crate) unsafe fn sock_name(
 // ---------------------------------------------------------------------------------------
 // The loop's view: readiness, the pending flush, interest, closing.
 
-/// Sets the interest registered for `h`'s socket (0: none). No-op without a socket.
+/// Makes `h`'s socket watcher want `bits` too (`uv__io_start`). No-op without a socket.
 ///
 /// # Safety
 /// `h` is a live UDP handle; loop thread.
-pub(crate) unsafe fn set_interest(h: *mut uv_udp_t, interest: u32) -> c_int {
-    // SAFETY: caller guarantees `h` is live; `h` stays valid while registered (closing
-    // deregisters it).
+pub(crate) unsafe fn want(h: *mut uv_udp_t, bits: u32) -> c_int {
+    // SAFETY: caller guarantees `h` is live; `h` stays valid while watched (closing
+    // removes the watcher).
     unsafe {
-        let s = state(h);
         let sock = fd(h);
-        if sock == -1 || (*s).interest == interest {
+        if sock == -1 {
             return 0;
         }
-        let l = (*h).r#loop;
-        if interest == 0 {
-            uvloop::io_stop(l, sock);
-        } else {
-            let r = uvloop::io_start(l, sock, interest, on_io, h.cast());
-            if r != 0 {
-                return r;
-            }
-        }
-        (*s).interest = interest;
+        uvloop::io::start((*h).r#loop, sock, bits, on_io, h.cast())
     }
-    0
+}
+
+/// Drops `bits` from what `h`'s socket watcher wants (`uv__io_stop`; no system call).
+///
+/// # Safety
+/// `h` is a live UDP handle; loop thread.
+pub(crate) unsafe fn unwant(h: *mut uv_udp_t, bits: u32) {
+    // SAFETY: caller guarantees `h` is live.
+    unsafe { uvloop::io::stop((*h).r#loop, fd(h), bits) }
+}
+
+/// What `h`'s socket watcher wants now (`sys` bits; 0 without a socket).
+///
+/// # Safety
+/// `h` is a live UDP handle; loop thread.
+pub(crate) unsafe fn wanted(h: *mut uv_udp_t) -> u32 {
+    // SAFETY: caller guarantees `h` is live.
+    unsafe { uvloop::io::wanted((*h).r#loop, fd(h), h.cast()) }
 }
 
 /// The socket is ready (`ready`: `sys` bits). An error condition alone counts as ready for
@@ -501,7 +506,7 @@ unsafe fn on_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
     unsafe {
         let mut ready = ready;
         if ready & sys::ERROR != 0 {
-            ready |= (*state(h)).interest & (sys::READABLE | sys::WRITABLE);
+            ready |= wanted(h) & (sys::READABLE | sys::WRITABLE);
         }
         if ready & sys::READABLE != 0 {
             recv::on_readable(h);
@@ -520,21 +525,20 @@ unsafe fn on_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
 /// `h` is a live, not closing UDP handle; loop thread.
 pub(crate) unsafe fn feed(h: *mut uv_udp_t) {
     // SAFETY: caller guarantees `h` is live; closing undefers it.
-    unsafe {
-        let s = state(h);
-        if (*s).fed == 0 {
-            (*s).fed = 1;
-            uvloop::defer((*h).r#loop, on_pending, h.cast());
-        }
-    }
+    unsafe { uvloop::defer((*h).r#loop, &raw mut (*state(h)).pending, on_pending) }
 }
 
 /// The pending phase: write what can be written, then run the send callbacks.
-unsafe fn on_pending(_l: *mut uv_loop_t, data: *mut c_void) {
-    let h: *mut uv_udp_t = data.cast();
-    // SAFETY: `data` is a live handle: a closing handle removes its deferred flush.
+unsafe fn on_pending(_l: *mut uv_loop_t, entry: *mut uvloop::Pending) {
+    let h: *mut uv_udp_t = entry
+        .cast::<u8>()
+        .wrapping_sub(
+            core::mem::offset_of!(uv_udp_t, io_watcher) + core::mem::offset_of!(State, pending),
+        )
+        .cast();
+    // SAFETY: the entry is the `pending` field of a live handle's state (only `feed`
+    // queues it); a closing handle removes it.
     unsafe {
-        (*state(h)).fed = 0;
         send::flush(h);
         send::run_completed(h);
     }
@@ -548,19 +552,12 @@ pub(crate) unsafe fn close(h: *mut uv_handle_t) {
     let h: *mut uv_udp_t = h.cast();
     // SAFETY: caller guarantees `h` is a live UDP handle.
     unsafe {
-        let l = (*h).r#loop;
-        let s = state(h);
         let sock = fd(h);
-        if (*s).interest != 0 {
-            uvloop::io_stop(l, sock);
-            (*s).interest = 0;
-        }
-        if (*s).fed != 0 {
-            uvloop::undefer(l, h.cast());
-            (*s).fed = 0;
-        }
+        uvloop::undefer(&raw mut (*state(h)).pending);
         handle::stop(base(h));
         if sock != -1 {
+            // Out of the kernel before the socket is closed (and its number reused).
+            uvloop::io::close((*h).r#loop, sock);
             libc::close(sock);
             (*h).u.fd = -1;
         }

@@ -16,7 +16,7 @@
 
 use super::{
     DGRAM_MAXSIZE, UDP_MMSG_CHUNK, UDP_MMSG_FREE, UDP_PARTIAL, base, fd, maybe_deferred_bind,
-    set_interest, state,
+    unwant, want, wanted,
 };
 use crate::abi::errno::{self, UV_EAGAIN, UV_EALREADY};
 use crate::abi::flags;
@@ -44,8 +44,7 @@ pub(crate) unsafe fn start(
 ) -> c_int {
     // SAFETY: caller guarantees `h` is live.
     unsafe {
-        let st = state(h);
-        if (*st).interest & sys::READABLE != 0 {
+        if wanted(h) & sys::READABLE != 0 {
             // libuv's code (its FIXME says it should have been UV_EBUSY).
             return UV_EALREADY;
         }
@@ -53,7 +52,7 @@ pub(crate) unsafe fn start(
         if r != 0 {
             return r;
         }
-        let r = set_interest(h, (*st).interest | sys::READABLE);
+        let r = want(h, sys::READABLE);
         if r != 0 {
             return r;
         }
@@ -71,10 +70,8 @@ pub(crate) unsafe fn start(
 pub(crate) unsafe fn stop(h: *mut uv_udp_t) -> c_int {
     // SAFETY: caller guarantees `h` is live.
     unsafe {
-        let st = state(h);
-        let interest = (*st).interest & !sys::READABLE;
-        let _ = set_interest(h, interest);
-        if interest & sys::WRITABLE == 0 {
+        unwant(h, sys::READABLE);
+        if wanted(h) & sys::WRITABLE == 0 {
             handle::stop(base(h));
         }
         (*h).alloc_cb = None;
@@ -95,7 +92,7 @@ pub(crate) unsafe fn using_recvmmsg(h: *const uv_udp_t) -> bool {
 /// Is `h` still receiving with a socket? (A callback may have stopped or closed it.)
 unsafe fn receiving(h: *mut uv_udp_t) -> bool {
     // SAFETY: caller passes a live handle.
-    unsafe { fd(h) != -1 && (*h).recv_cb.is_some() && (*state(h)).interest & sys::READABLE != 0 }
+    unsafe { fd(h) != -1 && (*h).recv_cb.is_some() && wanted(h) & sys::READABLE != 0 }
 }
 
 /// Calls the receive callback, if there still is one.

@@ -8,7 +8,7 @@
 //! gets 0 or the error. `send_queue_size`/`send_queue_count` count every request whose
 //! callback has not run yet.
 
-use super::{SockAddr, State, base, fd, feed, maybe_deferred_bind, set_interest, state};
+use super::{SockAddr, State, base, fd, feed, maybe_deferred_bind, state, unwant, want, wanted};
 use crate::abi::UV_UDP_SEND;
 use crate::abi::errno::{self, UV_EAGAIN, UV_ECANCELED, UV_ENOMEM};
 use crate::abi::flags;
@@ -158,8 +158,7 @@ pub(crate) unsafe fn send(
 unsafe fn want_writable(h: *mut uv_udp_t) {
     // SAFETY: caller passes a live handle; loop thread.
     unsafe {
-        let interest = (*state(h)).interest | sys::WRITABLE;
-        let r = set_interest(h, interest);
+        let r = want(h, sys::WRITABLE);
         if r != 0 {
             fail_queued(h, r as isize);
             feed(h);
@@ -320,9 +319,8 @@ pub(crate) unsafe fn run_completed(h: *mut uv_udp_t) {
             }
         }
         if queue::is_empty(&raw const (*st).write_queue) {
-            let interest = (*st).interest & !sys::WRITABLE;
-            let _ = set_interest(h, interest);
-            if interest & sys::READABLE == 0 {
+            unwant(h, sys::WRITABLE);
+            if wanted(h) & sys::READABLE == 0 {
                 handle::stop(base(h));
             }
         }

@@ -7,13 +7,20 @@
 //! State lives in two places. [`LoopInner`], behind `uv_loop_t.internal_fields`, belongs to
 //! the loop thread alone. [`Shared`], behind `uv_loop_t.shared`, is what other threads
 //! touch: the wake-up eventfd and two lock-free stacks, one of sent async handles and one
-//! of finished pool work. Pushing onto an empty stack writes the eventfd once; the loop
-//! drains the eventfd, then takes each whole stack with one swap. So a burst of sends or
-//! completions costs one wake-up, and dispatch touches only what was pushed.
+//! of finished pool work (the pool's [`Completions`], which the pool reaches through
+//! `uv_loop_t.shared` without naming this module). Pushing onto an empty stack writes the
+//! eventfd once; the loop drains the eventfd, then takes each whole stack with one swap.
+//! So a burst of sends or completions costs one wake-up, and dispatch touches only what
+//! was pushed. The wake-up eventfd is watched like any other descriptor ([`io`]).
+//!
+//! The pending queue (deferred I/O callbacks) is intrusive, as libuv's: each entry is a
+//! [`Pending`] embedded in its owner's private bytes, so queueing and removing one (a
+//! handle closing with a callback queued) is O(1).
 //!
 //! No `&mut LoopInner` is ever held across a user callback: callbacks re-enter the loop.
 
 pub(crate) mod handle;
+pub(crate) mod io;
 pub(crate) mod queue;
 
 use crate::abi::flags;
@@ -22,68 +29,55 @@ use crate::abi::{
     UV_LOOP_BLOCK_SIGNAL, UV_METRICS_IDLE_TIME, UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE,
 };
 
+use crate::pool::Completions;
 use crate::sys::{self, Backend, Event, Waker};
 use core::ffi::{c_int, c_void};
 use core::ptr;
 use queue::Node;
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
-/// The token of the wake-up eventfd in the backend (descriptors use their own number as
-/// token; `u64::MAX` is reserved by the `polling` crate).
-const WAKE_TOKEN: u64 = u64::MAX - 1;
+/// A deferred I/O callback, run in the pending phase with its entry.
+pub(crate) type PendingFn = unsafe fn(l: *mut uv_loop_t, p: *mut Pending);
 
-/// A deferred I/O callback, run in the pending phase.
-pub(crate) type PendingFn = unsafe fn(l: *mut uv_loop_t, data: *mut c_void);
-
-/// A registered descriptor's callback: `(loop, data, ready bits)`.
-pub(crate) type IoFn = unsafe fn(l: *mut uv_loop_t, data: *mut c_void, ready: u32);
-
-#[derive(Clone, Copy)]
-struct IoEntry {
-    cb: IoFn,
-    data: *mut c_void,
-    interest: u32,
-    /// The registration's generation, carried in its token's high half: an event
-    /// collected before `io_stop` cannot reach a later registration of the same fd number.
-    generation: u32,
-}
-
-fn token(fd: c_int, generation: u32) -> u64 {
-    (u64::from(generation) << 32) | fd as u32 as u64
+/// An entry of the pending queue, embedded in its owner (libuv's
+/// `uv__io_t.pending_queue`): the link first, so a `*mut Pending` is its node. An entry is
+/// queued at most once; its owner finds itself from the entry's address.
+#[repr(C)]
+pub(crate) struct Pending {
+    link: Node,
+    cb: Option<PendingFn>,
 }
 
 /// The part of the loop that other threads touch. Only shared references are ever made.
+#[repr(C)]
 pub(crate) struct Shared {
-    waker: Waker,
+    /// Finished pool work and the wake-up eventfd. First, so that the pool finds it at
+    /// `uv_loop_t.shared` (see [`Completions`]).
+    done: Completions,
     /// Sent async handles, linked through `uv_async_t.queue[0]`.
     async_head: AtomicPtr<uv_async_t>,
-    /// Finished pool work, linked through `uv__work.wq[0]`.
-    done_head: AtomicPtr<uv__work>,
     /// `UV_METRICS_IDLE_TIME`: nanoseconds spent waiting in the backend.
     idle_time_ns: AtomicU64,
-    /// Pool workers inside `push_done`. Once a worker has published an item the loop may
-    /// finish it, run out of work and be closed before the worker's wake-up write:
-    /// `uv_loop_close` waits for this to drop to 0 before freeing the eventfd.
-    pushers: AtomicUsize,
 }
+
+const _: () = assert!(core::mem::offset_of!(Shared, done) == 0);
 
 /// The loop thread's own state.
 pub(crate) struct LoopInner {
     backend: Box<dyn Backend>,
     events: Vec<Event>,
-    io: Vec<Option<IoEntry>>,
-    /// Per fd number: the generation the next registration gets.
-    io_generation: Vec<u32>,
+    /// The I/O watchers, one per descriptor.
+    io: io::Table,
     pub(crate) timers: crate::timer::Heap,
     pub(crate) timer_counter: u64,
     pub(crate) idle_head: Node,
     pub(crate) prepare_head: Node,
     pub(crate) check_head: Node,
     closing: *mut uv_handle_t,
-    pending: VecDeque<(PendingFn, *mut c_void)>,
-    /// The pending batch being run, kept here so that `undefer` reaches it too.
-    running: VecDeque<(PendingFn, *mut c_void)>,
+    /// The pending queue: [`Pending`] entries, oldest first.
+    pending: Node,
+    /// The pending batch being run (entries leave it one by one as they run).
+    running: Node,
     /// Async handles taken off the shared stack, not yet dispatched (linked through
     /// `uv_async_t.queue`).
     async_ready: Node,
@@ -134,24 +128,20 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         Ok(w) => w,
         Err(e) => return crate::abi::errno::from_io(&e),
     };
-    let mut backend = backend;
-    if let Err(e) = backend.register(waker.fd(), WAKE_TOKEN, sys::READABLE) {
-        return crate::abi::errno::from_io(&e);
-    }
+    let wake_fd = waker.fd();
     let backend_fd = backend.fd();
     let inner = Box::new(LoopInner {
         backend,
         events: Vec::with_capacity(1024),
-        io: Vec::new(),
-        io_generation: Vec::new(),
+        io: io::Table::default(),
         timers: crate::timer::Heap::default(),
         timer_counter: 0,
         idle_head: [ptr::null_mut(); 2],
         prepare_head: [ptr::null_mut(); 2],
         check_head: [ptr::null_mut(); 2],
         closing: ptr::null_mut(),
-        pending: VecDeque::new(),
-        running: VecDeque::new(),
+        pending: [ptr::null_mut(); 2],
+        running: [ptr::null_mut(); 2],
         async_ready: [ptr::null_mut(); 2],
         block_sigprof: false,
         metrics: false,
@@ -160,11 +150,9 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         fs_event: Default::default(),
     });
     let shared = Box::new(Shared {
-        waker,
+        done: Completions::new(waker),
         async_head: AtomicPtr::new(ptr::null_mut()),
-        done_head: AtomicPtr::new(ptr::null_mut()),
         idle_time_ns: AtomicU64::new(0),
-        pushers: AtomicUsize::new(0),
     });
     // SAFETY: caller guarantees `l` is writable; libuv keeps `data` across init, so do we.
     // The list heads are initialised after the box has its final address.
@@ -179,8 +167,18 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         queue::init(&raw mut (*inner).prepare_head);
         queue::init(&raw mut (*inner).check_head);
         queue::init(&raw mut (*inner).async_ready);
+        queue::init(&raw mut (*inner).pending);
+        queue::init(&raw mut (*inner).running);
         (*l).internal_fields = inner.cast();
         (*l).shared = Box::into_raw(shared).cast();
+        let r = io::start(l, wake_fd, sys::READABLE, on_wake, ptr::null_mut());
+        if r != 0 {
+            drop(Box::from_raw(inner));
+            drop(Box::from_raw((*l).shared as *mut Shared));
+            (*l).internal_fields = ptr::null_mut();
+            (*l).shared = ptr::null_mut();
+            return r;
+        }
         update_time(l);
     }
     0
@@ -207,16 +205,7 @@ pub(crate) unsafe fn close(l: *mut uv_loop_t) -> c_int {
             q = queue::next(q);
         }
         // A pool worker may still be between publishing its last item and its wake-up.
-        let sh = shared(l);
-        let mut spins = 0u32;
-        while sh.pushers.load(Ordering::Acquire) != 0 {
-            spins += 1;
-            if spins.is_multiple_of(100) {
-                std::thread::yield_now();
-            } else {
-                core::hint::spin_loop();
-            }
-        }
+        shared(l).done.wait_quiet();
         // Modules with per-loop resources (descriptors, internal handles) release them.
         crate::signal::loop_close(l);
         crate::process::loop_close(l);
@@ -258,8 +247,8 @@ pub(crate) unsafe fn alive(l: *mut uv_loop_t) -> bool {
         let i = &*inner(l);
         (*l).active_handles > 0
             || (*l).active_reqs.count > 0
-            || !i.pending.is_empty()
-            || !i.running.is_empty()
+            || !queue::is_empty(&i.pending)
+            || !queue::is_empty(&i.running)
             || !i.closing.is_null()
     }
 }
@@ -274,7 +263,7 @@ pub(crate) unsafe fn backend_timeout(l: *mut uv_loop_t) -> c_int {
         let i = &*inner(l);
         if (*l).stop_flag == 0
             && ((*l).active_handles > 0 || (*l).active_reqs.count > 0)
-            && i.pending.is_empty()
+            && queue::is_empty(&i.pending)
             && queue::is_empty(&i.idle_head)
             && i.closing.is_null()
         {
@@ -302,7 +291,7 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
             crate::timer::run(l);
             let can_sleep = {
                 let i = &*inner(l);
-                i.pending.is_empty() && queue::is_empty(&i.idle_head)
+                queue::is_empty(&i.pending) && queue::is_empty(&i.idle_head)
             };
             run_pending(l);
             crate::watcher::run(l, crate::abi::UV_IDLE);
@@ -314,7 +303,7 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
             };
             io_poll(l, timeout);
             for _ in 0..8 {
-                if (*inner(l)).pending.is_empty() {
+                if queue::is_empty(&(*inner(l)).pending) {
                     break;
                 }
                 run_pending(l);
@@ -337,27 +326,56 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
     }
 }
 
-/// Queues `cb(l, data)` for the pending phase.
+/// Makes `p` an entry queued nowhere (before its first [`defer`]; an all-zero entry is
+/// one too).
 ///
 /// # Safety
-/// `l` is an initialised loop; `data` stays valid until the callback runs or is removed.
-#[allow(dead_code)]
-pub(crate) unsafe fn defer(l: *mut uv_loop_t, cb: PendingFn, data: *mut c_void) {
-    // SAFETY: loop thread only; no callback runs while we hold the borrow.
-    unsafe { (*inner(l)).pending.push_back((cb, data)) };
+/// `p` is writable.
+pub(crate) unsafe fn pending_init(p: *mut Pending) {
+    // SAFETY: caller guarantees `p` is writable.
+    unsafe {
+        queue::init(&raw mut (*p).link);
+        (*p).cb = None;
+    }
 }
 
-/// Drops every pending callback queued with `data` (its handle is closing).
+/// Is `p` queued for the pending phase?
 ///
 /// # Safety
-/// `l` is an initialised loop; loop thread only.
-#[allow(dead_code)]
-pub(crate) unsafe fn undefer(l: *mut uv_loop_t, data: *mut c_void) {
-    // SAFETY: loop thread; no callback runs while we hold the borrow.
+/// `p` is an initialised (or all-zero) entry.
+pub(crate) unsafe fn is_deferred(p: *const Pending) -> bool {
+    // SAFETY: caller guarantees `p` is readable.
+    let next = unsafe { (*p).link[0] };
+    !next.is_null() && next.cast_const() != p.cast()
+}
+
+/// Queues `cb(l, p)` for the pending phase, unless `p` is queued already (libuv's
+/// `uv__io_feed`). O(1).
+///
+/// # Safety
+/// `l` is an initialised loop; `p` an initialised entry that stays valid until its
+/// callback runs or [`undefer`] removes it.
+pub(crate) unsafe fn defer(l: *mut uv_loop_t, p: *mut Pending, cb: PendingFn) {
+    // SAFETY: loop thread only; no callback runs while we hold the borrow.
     unsafe {
-        let i = &mut *inner(l);
-        i.pending.retain(|&(_, d)| d != data);
-        i.running.retain(|&(_, d)| d != data);
+        if is_deferred(p) {
+            return;
+        }
+        (*p).cb = Some(cb);
+        queue::insert_tail(&raw mut (*inner(l)).pending, &raw mut (*p).link);
+    }
+}
+
+/// Takes `p` off the pending queue (or the batch being run), if it is on it. O(1).
+///
+/// # Safety
+/// `p` is an initialised (or all-zero) entry; loop thread only.
+pub(crate) unsafe fn undefer(p: *mut Pending) {
+    // SAFETY: a queued entry is on one of the loop's two lists, whose nodes are live.
+    unsafe {
+        if is_deferred(p) {
+            queue::remove(&raw mut (*p).link);
+        }
     }
 }
 
@@ -365,17 +383,22 @@ pub(crate) unsafe fn undefer(l: *mut uv_loop_t, data: *mut c_void) {
 unsafe fn run_pending(l: *mut uv_loop_t) {
     // SAFETY: loop thread. The batch moves to `running` before any callback runs, so
     // callbacks may defer more work (it runs in the next round) or undefer entries of this
-    // batch; each entry is popped under a short borrow that ends before its callback.
+    // batch; each entry is unlinked before its callback runs, so it may queue itself again.
     unsafe {
-        {
-            let i = &mut *inner(l);
-            if i.pending.is_empty() {
-                return;
-            }
-            core::mem::swap(&mut i.pending, &mut i.running);
+        let i = inner(l);
+        let pending = &raw mut (*i).pending;
+        let running = &raw mut (*i).running;
+        if queue::is_empty(pending) {
+            return;
         }
-        while let Some((cb, data)) = (*inner(l)).running.pop_front() {
-            cb(l, data);
+        queue::move_all(pending, running);
+        while !queue::is_empty(running) {
+            let q = queue::next(running);
+            queue::remove(q);
+            let p: *mut Pending = q.cast();
+            if let Some(cb) = (*p).cb {
+                cb(l, p);
+            }
         }
     }
 }
@@ -431,7 +454,7 @@ pub(crate) unsafe fn configure(l: *mut uv_loop_t, option: c_int, arg: c_int) -> 
 }
 
 /// `uv_loop_fork`: in the child of a `fork`, a new kernel backend and a new wake-up eventfd
-/// (the parent's would be shared), with every registered descriptor re-registered.
+/// (the parent's would be shared), with every watcher that wants events registered again.
 ///
 /// # Safety
 /// `l` is an initialised loop; loop thread.
@@ -442,31 +465,27 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
             Ok(b) => b,
             Err(e) => return crate::abi::errno::from_io(&e),
         };
-        let sh = shared(l);
-        let wake_fd = match sh.waker.renew() {
+        // The parent's registrations stay with the parent's backend: never touch it.
+        let waker = shared(l).done.waker();
+        io::forget(l, waker.fd());
+        let r = io::fork(l, &mut *backend);
+        if r != 0 {
+            return r;
+        }
+        (*l).backend_fd = backend.fd();
+        (*inner(l)).backend = backend;
+        let wake_fd = match waker.renew() {
             Ok(fd) => fd,
             Err(e) => return crate::abi::errno::from_io(&e),
         };
-        if let Err(e) = backend.register(wake_fd, WAKE_TOKEN, sys::READABLE) {
-            return crate::abi::errno::from_io(&e);
+        let r = io::start(l, wake_fd, sys::READABLE, on_wake, ptr::null_mut());
+        if r != 0 {
+            return r;
         }
         // Anything already pushed before the fork still needs its turn.
-        if !sh.async_head.load(Ordering::Acquire).is_null()
-            || !sh.done_head.load(Ordering::Acquire).is_null()
-        {
-            sh.waker.wake();
+        if !shared(l).async_head.load(Ordering::Acquire).is_null() || shared(l).done.has_work() {
+            waker.wake();
         }
-        let i = &mut *inner(l);
-        for (fd, e) in i.io.iter().enumerate() {
-            if let Some(e) = e
-                && let Err(err) =
-                    backend.register(fd as c_int, token(fd as c_int, e.generation), e.interest)
-            {
-                return crate::abi::errno::from_io(&err);
-            }
-        }
-        (*l).backend_fd = backend.fd();
-        i.backend = backend;
         // Modules with their own kernel objects re-create them for the child.
         let r = crate::fs_event::loop_fork(l);
         if r != 0 {
@@ -495,107 +514,6 @@ pub(crate) unsafe fn idle_time(l: *const uv_loop_t) -> u64 {
     unsafe { shared(l) }.idle_time_ns.load(Ordering::Relaxed)
 }
 
-/// Registers `fd` for `interest` with callback `cb(l, data, ready)`, or changes an existing
-/// registration.
-///
-/// # Safety
-/// `l` is an initialised loop; `data` stays valid until `io_stop`.
-#[allow(dead_code)]
-pub(crate) unsafe fn io_start(
-    l: *mut uv_loop_t,
-    fd: c_int,
-    interest: u32,
-    cb: IoFn,
-    data: *mut c_void,
-) -> c_int {
-    // SAFETY: loop thread; short borrow, no callback runs.
-    let i = unsafe { &mut *inner(l) };
-    let idx = fd as usize;
-    if i.io.len() <= idx {
-        i.io.resize(idx + 1, None);
-        i.io_generation.resize(idx + 1, 0);
-    }
-    let (generation, r) = match i.io[idx] {
-        Some(e) => (
-            e.generation,
-            i.backend.modify(fd, token(fd, e.generation), interest),
-        ),
-        None => {
-            let g = i.io_generation[idx];
-            (g, i.backend.register(fd, token(fd, g), interest))
-        }
-    };
-    match r {
-        Ok(()) => {
-            i.io[idx] = Some(IoEntry {
-                cb,
-                data,
-                interest,
-                generation,
-            });
-            0
-        }
-        Err(e) => crate::abi::errno::from_io(&e),
-    }
-}
-
-/// Parks `fd`'s registration: its owner wants no events for now, but may soon again, so
-/// the kernel registration stays (saving two system calls) and the next `io_start`
-/// re-arms it with one change. If the kernel reports it meanwhile, the poll removes it and
-/// counts nothing.
-///
-/// # Safety
-/// `l` is an initialised loop; loop thread only.
-pub(crate) unsafe fn io_park(l: *mut uv_loop_t, fd: c_int) {
-    // SAFETY: loop thread; short borrow, no callback runs.
-    let i = unsafe { &mut *inner(l) };
-    if fd >= 0
-        && let Some(Some(e)) = i.io.get_mut(fd as usize)
-    {
-        e.interest = 0;
-    }
-}
-
-/// The interest `fd` is registered for: 0 when not registered or parked.
-///
-/// # Safety
-/// `l` is an initialised loop; loop thread only.
-pub(crate) unsafe fn io_interest(l: *mut uv_loop_t, fd: c_int) -> u32 {
-    if fd < 0 {
-        return 0;
-    }
-    // SAFETY: loop thread; a short shared borrow.
-    unsafe { io_entry(l, fd as usize) }.map_or(0, |e| e.interest)
-}
-
-/// Is `fd` registered with this loop?
-///
-/// # Safety
-/// `l` is an initialised loop; loop thread only.
-#[allow(dead_code)]
-pub(crate) unsafe fn io_registered(l: *mut uv_loop_t, fd: c_int) -> bool {
-    // SAFETY: loop thread; a short shared borrow.
-    let i = unsafe { &*inner(l) };
-    fd >= 0 && i.io.get(fd as usize).is_some_and(|e| e.is_some())
-}
-
-/// Removes `fd`'s registration; events already collected for it are dropped.
-///
-/// # Safety
-/// `l` is an initialised loop.
-#[allow(dead_code)]
-pub(crate) unsafe fn io_stop(l: *mut uv_loop_t, fd: c_int) {
-    // SAFETY: loop thread; short borrow, no callback runs.
-    let i = unsafe { &mut *inner(l) };
-    let idx = fd as usize;
-    if let Some(slot) = i.io.get_mut(idx)
-        && slot.take().is_some()
-    {
-        i.io_generation[idx] = i.io_generation[idx].wrapping_add(1);
-        let _ = i.backend.deregister(fd);
-    }
-}
-
 /// Waits for I/O up to `timeout` ms and dispatches what is ready.
 unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
     // SAFETY: loop thread. The event buffer is taken out of the loop state while callbacks
@@ -605,9 +523,11 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
         let mut timeout = timeout;
         loop {
             events.clear();
+            // What changed since the last wait reaches the kernel now, in one go.
+            io::flush(l);
             let base = (*l).time;
             let interrupted = wait_once(l, &mut events, timeout);
-            let dispatched = dispatch(l, &events);
+            let dispatched = io::dispatch(l, &events);
             // Done when something ran, when the poll was not to block, or when the time is
             // up. Otherwise (an interrupted wait, or only parked registrations reported,
             // which `dispatch` dropped) wait again for what is left of the timeout, as
@@ -655,54 +575,13 @@ unsafe fn wait_once(l: *mut uv_loop_t, events: &mut Vec<Event>, timeout: c_int) 
     }
 }
 
-/// Runs the callbacks of the collected events. Parked registrations (interest dropped to 0,
-/// see [`io_park`]) that report readiness are removed now and run nothing. True when a
-/// callback ran (the wake-up counts).
-unsafe fn dispatch(l: *mut uv_loop_t, events: &[Event]) -> bool {
-    let mut ran = false;
-    // SAFETY: loop thread; each entry is copied out before its callback runs, and checked
-    // against the current registration (generation), so a callback that stops or reuses a
-    // descriptor cannot make a later event reach the wrong owner.
-    unsafe {
-        for ev in events {
-            if ev.token == WAKE_TOKEN {
-                on_wake(l);
-                ran = true;
-                continue;
-            }
-            let fd = (ev.token & 0xffff_ffff) as usize;
-            let Some(e) = io_entry(l, fd) else { continue };
-            if e.generation != (ev.token >> 32) as u32 {
-                continue;
-            }
-            if e.interest == 0 {
-                io_stop(l, fd as c_int);
-                continue;
-            }
-            let ready = ev.ready & (e.interest | sys::ERROR);
-            if ready != 0 {
-                (e.cb)(l, e.data, ready);
-                ran = true;
-            }
-        }
-    }
-    ran
-}
-
-/// The registration of descriptor `fd`, copied out so that no borrow spans its callback.
-unsafe fn io_entry(l: *mut uv_loop_t, fd: usize) -> Option<IoEntry> {
-    // SAFETY: loop thread; a short shared borrow of the loop state.
-    let i = unsafe { &*inner(l) };
-    i.io.get(fd).copied().flatten()
-}
-
-/// The wake-up eventfd was readable: run finished pool work, then sent async handles.
-unsafe fn on_wake(l: *mut uv_loop_t) {
+/// The wake-up eventfd's watcher: run finished pool work, then sent async handles.
+unsafe fn on_wake(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
     // SAFETY: loop thread; `shared` is live while the loop is.
     unsafe {
         let sh = shared(l);
-        sh.waker.drain();
-        run_done(l);
+        sh.done.waker().drain();
+        crate::pool::run_completions(l);
         take_sent_asyncs(l);
         while let Some(h) = pop_ready_async(l) {
             crate::async_handle::dispatch(h);
@@ -793,59 +672,7 @@ pub(crate) unsafe fn push_async(h: *mut uv_async_t) {
             }
         }
         if head.is_null() {
-            sh.waker.wake();
-        }
-    }
-}
-
-/// Hands finished (or cancelled) pool work back to its loop; wakes the loop if the stack
-/// was empty. Thread-safe.
-///
-/// # Safety
-/// `w` is a live work item whose `loop` is initialised; the caller gives up `w.wq[0]`.
-pub(crate) unsafe fn push_done(w: *mut uv__work) {
-    // SAFETY: the loop stays alive while the request is active; `wq[0]` is the link.
-    unsafe {
-        let sh = shared((*w).r#loop);
-        sh.pushers.fetch_add(1, Ordering::SeqCst);
-        let mut head = sh.done_head.load(Ordering::Relaxed);
-        loop {
-            (*w).wq[0] = head.cast();
-            match sh
-                .done_head
-                .compare_exchange_weak(head, w, Ordering::AcqRel, Ordering::Relaxed)
-            {
-                Ok(_) => break,
-                Err(cur) => head = cur,
-            }
-        }
-        if head.is_null() {
-            sh.waker.wake();
-        }
-        sh.pushers.fetch_sub(1, Ordering::Release);
-    }
-}
-
-/// Runs the `done` callbacks of finished pool work, in completion order.
-unsafe fn run_done(l: *mut uv_loop_t) {
-    // SAFETY: loop thread; the swap detaches the list exclusively. Items are live requests.
-    unsafe {
-        let mut p = shared(l).done_head.swap(ptr::null_mut(), Ordering::Acquire);
-        if p.is_null() {
-            return;
-        }
-        // Reverse into completion order.
-        let mut rev: *mut uv__work = ptr::null_mut();
-        while !p.is_null() {
-            let next: *mut uv__work = (*p).wq[0].cast();
-            (*p).wq[0] = rev.cast();
-            rev = p;
-            p = next;
-        }
-        while !rev.is_null() {
-            let next: *mut uv__work = (*rev).wq[0].cast();
-            crate::pool::finish(rev);
-            rev = next;
+            sh.done.waker().wake();
         }
     }
 }

@@ -1,0 +1,369 @@
+//! The I/O watcher: one per descriptor the loop polls, in the spirit of libuv's `uv__io_t`.
+//!
+//! Every descriptor the loop watches (a stream's, a UDP socket, a poll handle's, the signal
+//! eventfd, the inotify instance, the loop's own wake-up eventfd) has exactly one
+//! [`Watcher`] in the loop's table, indexed by descriptor number (libuv's
+//! `loop->watchers[fd]`; the watcher lives in the loop rather than in the handle because
+//! the handles' private bytes are spoken for). A watcher holds the callback, the events its
+//! owner wants (`wanted`, libuv's `pevents`) and the events the kernel registration has
+//! now (`kernel`, libuv's `events`; 0: not registered).
+//!
+//! # When the kernel hears of it
+//! - A descriptor the kernel does not know is registered at once by [`start`], so that its
+//!   error (`EPERM` for a regular file, `EBADF`) reaches the caller, as rsuv always did
+//!   (libuv 1.44 registers in the poll and aborts on such an error).
+//! - Every other change only updates `wanted` and puts the watcher on the loop's change
+//!   list; [`flush`], run just before each wait, issues one `epoll_ctl(MOD)` per watcher
+//!   whose `wanted` differs from `kernel`, and none when they agree. So a `uv_read_stop`
+//!   followed by `uv_read_start` in one callback, or 10,000 `uv_poll_start` with unchanged
+//!   events, cost no system call.
+//! - A watcher that wants nothing stays registered ("parked") with its last mask: the
+//!   common next step (reading again, another write) then costs nothing. If the kernel
+//!   reports a parked descriptor, [`dispatch`] removes it from the kernel and runs nothing.
+//! - [`close`] (the descriptor is about to be closed, or a poll handle stops) removes the
+//!   registration at once, before the number can be reused.
+//!
+//! # Stale events
+//! Each registration carries a generation in the high half of its token; removing a
+//! watcher or its registration bumps the generation of that descriptor number. An event
+//! collected before a callback closed (and perhaps reused) a descriptor therefore matches
+//! no watcher and is dropped; events for a watcher that stopped wanting them are masked by
+//! its current `wanted`.
+//!
+//! Loop thread only.
+
+use super::inner;
+use crate::abi::uv_loop_t;
+use crate::sys::{self, Backend, Event};
+use core::ffi::{c_int, c_void};
+
+/// A watcher's callback: `(loop, data, ready bits)`.
+pub(crate) type IoFn = unsafe fn(l: *mut uv_loop_t, data: *mut c_void, ready: u32);
+
+/// One descriptor's watcher.
+#[derive(Clone, Copy)]
+pub(crate) struct Watcher {
+    cb: IoFn,
+    data: *mut c_void,
+    /// The events the owner wants (`sys` bits); 0: none (parked or unregistered).
+    wanted: u32,
+    /// The events the kernel registration has; 0: not registered.
+    kernel: u32,
+    /// The generation of the registration, carried in its token's high half.
+    generation: u32,
+    /// On the change list.
+    queued: bool,
+}
+
+/// The loop's watchers, and the descriptors whose `wanted` changed since the last flush.
+#[derive(Default)]
+pub(crate) struct Table {
+    watchers: Vec<Option<Watcher>>,
+    /// Per descriptor number: the generation its next registration gets.
+    generation: Vec<u32>,
+    changes: Vec<c_int>,
+}
+
+fn token(fd: c_int, generation: u32) -> u64 {
+    (u64::from(generation) << 32) | fd as u32 as u64
+}
+
+impl Table {
+    fn get(&self, fd: c_int) -> Option<&Watcher> {
+        if fd < 0 {
+            return None;
+        }
+        self.watchers.get(fd as usize).and_then(Option::as_ref)
+    }
+
+    fn get_mut(&mut self, fd: c_int) -> Option<&mut Watcher> {
+        if fd < 0 {
+            return None;
+        }
+        self.watchers.get_mut(fd as usize).and_then(Option::as_mut)
+    }
+
+    /// Puts `fd` on the change list unless it is on it already.
+    fn queue(&mut self, fd: c_int) {
+        if let Some(w) = self.get_mut(fd)
+            && !w.queued
+        {
+            w.queued = true;
+            self.changes.push(fd);
+        }
+    }
+
+    /// The next generation of `fd` (after a registration went away).
+    fn bump(&mut self, fd: c_int) -> u32 {
+        let g = &mut self.generation[fd as usize];
+        *g = g.wrapping_add(1);
+        *g
+    }
+}
+
+/// Makes `fd`'s watcher want `events` in addition to what it wants (`uv__io_start`), with
+/// callback `cb(l, data, ready)`. `exact`: want exactly `events` instead.
+///
+/// # Safety
+/// `l` is an initialised loop; `data` stays valid until [`close`] (or until the owner
+/// stops wanting events and the loop is closed).
+unsafe fn update(
+    l: *mut uv_loop_t,
+    fd: c_int,
+    events: u32,
+    exact: bool,
+    cb: IoFn,
+    data: *mut c_void,
+) -> c_int {
+    if fd < 0 {
+        return crate::abi::errno::UV_EBADF;
+    }
+    // SAFETY: loop thread; a short borrow, no callback runs.
+    let i = unsafe { &mut *inner(l) };
+    let t = &mut i.io;
+    let idx = fd as usize;
+    if t.watchers.len() <= idx {
+        t.watchers.resize(idx + 1, None);
+        t.generation.resize(idx + 1, 0);
+    }
+    let fresh = t.watchers[idx].is_none();
+    let generation = t.generation[idx];
+    let w = t.watchers[idx].get_or_insert(Watcher {
+        cb,
+        data,
+        wanted: 0,
+        kernel: 0,
+        generation,
+        queued: false,
+    });
+    w.cb = cb;
+    w.data = data;
+    let wanted = if exact { events } else { w.wanted | events };
+    if w.kernel == 0 && wanted != 0 {
+        // Not known to the kernel: register now, so that an error reaches the caller.
+        if let Err(e) = i.backend.register(fd, token(fd, w.generation), wanted) {
+            if fresh {
+                t.watchers[idx] = None;
+            }
+            return crate::abi::errno::from_io(&e);
+        }
+        w.kernel = wanted;
+    }
+    let changed = wanted != w.kernel;
+    w.wanted = wanted;
+    if changed {
+        t.queue(fd);
+    }
+    0
+}
+
+/// `uv__io_start`: `fd`'s watcher wants `events` too; `cb(l, data, ready)` is its callback.
+///
+/// # Safety
+/// `l` is an initialised loop; `data` stays valid while `fd` is watched (until [`close`]).
+pub(crate) unsafe fn start(
+    l: *mut uv_loop_t,
+    fd: c_int,
+    events: u32,
+    cb: IoFn,
+    data: *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { update(l, fd, events, false, cb, data) }
+}
+
+/// Makes `fd`'s watcher want exactly `events` (0: nothing, parked).
+///
+/// # Safety
+/// As [`start`].
+pub(crate) unsafe fn set(
+    l: *mut uv_loop_t,
+    fd: c_int,
+    events: u32,
+    cb: IoFn,
+    data: *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { update(l, fd, events, true, cb, data) }
+}
+
+/// `uv__io_stop`: `fd`'s watcher no longer wants `events`. Costs no system call; the
+/// kernel learns of it at the next [`flush`] (see the module docs for what a watcher that
+/// wants nothing does).
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(crate) unsafe fn stop(l: *mut uv_loop_t, fd: c_int, events: u32) {
+    // SAFETY: loop thread; a short borrow, no callback runs.
+    let t = unsafe { &mut (*inner(l)).io };
+    if let Some(w) = t.get_mut(fd) {
+        let wanted = w.wanted & !events;
+        if wanted != w.wanted {
+            w.wanted = wanted;
+            if wanted != w.kernel {
+                t.queue(fd);
+            }
+        }
+    }
+}
+
+/// `uv__io_close`: forgets `fd`'s watcher and removes its kernel registration now (the
+/// descriptor is about to be closed or handed back). Events already collected for it are
+/// dropped.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(crate) unsafe fn close(l: *mut uv_loop_t, fd: c_int) {
+    // SAFETY: loop thread; a short borrow, no callback runs.
+    let i = unsafe { &mut *inner(l) };
+    if let Some(w) = i.io.get(fd).copied() {
+        i.io.watchers[fd as usize] = None;
+        i.io.bump(fd);
+        if w.kernel != 0 {
+            let _ = i.backend.deregister(fd);
+        }
+    }
+}
+
+/// Forgets `fd`'s watcher without telling the kernel: the registration was on a backend
+/// that is gone (`uv_loop_fork`).
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(super) unsafe fn forget(l: *mut uv_loop_t, fd: c_int) {
+    // SAFETY: loop thread; a short borrow, no callback runs.
+    let t = unsafe { &mut (*inner(l)).io };
+    if t.get(fd).is_some() {
+        t.watchers[fd as usize] = None;
+        t.bump(fd);
+    }
+}
+
+/// The events `fd`'s watcher wants, when its callback data is `data`; 0 otherwise.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(crate) unsafe fn wanted(l: *mut uv_loop_t, fd: c_int, data: *mut c_void) -> u32 {
+    // SAFETY: loop thread; a short shared borrow.
+    let t = unsafe { &(*inner(l)).io };
+    t.get(fd).filter(|w| w.data == data).map_or(0, |w| w.wanted)
+}
+
+/// The callback data of `fd`'s watcher, if it has one.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(crate) unsafe fn owner(l: *mut uv_loop_t, fd: c_int) -> Option<*mut c_void> {
+    // SAFETY: loop thread; a short shared borrow.
+    let t = unsafe { &(*inner(l)).io };
+    t.get(fd).map(|w| w.data)
+}
+
+/// Applies the recorded changes to the kernel, just before the loop waits: one
+/// `epoll_ctl` per watcher whose wanted events differ from its registration's; none for a
+/// watcher that wants nothing (parked, see the module docs).
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(super) unsafe fn flush(l: *mut uv_loop_t) {
+    // SAFETY: loop thread; a short borrow, no callback runs.
+    let i = unsafe { &mut *inner(l) };
+    if i.io.changes.is_empty() {
+        return;
+    }
+    let mut changes = core::mem::take(&mut i.io.changes);
+    for &fd in &changes {
+        let Some(w) = i.io.get_mut(fd) else { continue };
+        if !w.queued {
+            continue;
+        }
+        w.queued = false;
+        if w.wanted == 0 || w.wanted == w.kernel {
+            continue;
+        }
+        let tok = token(fd, w.generation);
+        let r = if w.kernel == 0 {
+            i.backend.register(fd, tok, w.wanted)
+        } else {
+            match i.backend.modify(fd, tok, w.wanted) {
+                // The descriptor left the kernel behind our back (closed and reopened):
+                // register it again.
+                Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
+                    i.backend.register(fd, tok, w.wanted)
+                }
+                r => r,
+            }
+        };
+        // A descriptor that cannot be watched (closed under us) stays unregistered; its
+        // owner learns of it from its next read or write.
+        w.kernel = if r.is_ok() { w.wanted } else { 0 };
+    }
+    changes.clear();
+    i.io.changes = changes;
+}
+
+/// Runs the callbacks of the collected events. True when a callback ran.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(super) unsafe fn dispatch(l: *mut uv_loop_t, events: &[Event]) -> bool {
+    let mut ran = false;
+    for ev in events {
+        let fd = (ev.token & 0xffff_ffff) as c_int;
+        // SAFETY: loop thread; the watcher is copied out under a short borrow, so none
+        // spans its callback; it is checked against the current registration, so a
+        // callback that closes or reuses a descriptor cannot make a later event reach the
+        // wrong owner.
+        unsafe {
+            let w = {
+                let i = &mut *inner(l);
+                let Some(w) = i.io.get_mut(fd) else { continue };
+                if w.generation != (ev.token >> 32) as u32 || w.kernel == 0 {
+                    continue;
+                }
+                if w.wanted == 0 {
+                    // Parked and reported: remove it from the kernel now.
+                    w.kernel = 0;
+                    let _ = i.backend.deregister(fd);
+                    let g = i.io.bump(fd);
+                    if let Some(w) = i.io.get_mut(fd) {
+                        w.generation = g;
+                    }
+                    continue;
+                }
+                *w
+            };
+            let ready = ev.ready & (w.wanted | sys::ERROR);
+            if ready != 0 {
+                (w.cb)(l, w.data, ready);
+                ran = true;
+            }
+        }
+    }
+    ran
+}
+
+/// `uv_loop_fork`: registers every watcher that wants events with the child's new
+/// `backend`; parked registrations are dropped (they stayed with the parent's backend).
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(super) unsafe fn fork(l: *mut uv_loop_t, backend: &mut dyn Backend) -> c_int {
+    // SAFETY: loop thread; a short borrow, no callback runs.
+    let t = unsafe { &mut (*inner(l)).io };
+    t.changes.clear();
+    for (fd, w) in t.watchers.iter_mut().enumerate() {
+        let Some(w) = w else { continue };
+        w.queued = false;
+        w.kernel = 0;
+        if w.wanted != 0 {
+            if let Err(e) =
+                backend.register(fd as c_int, token(fd as c_int, w.generation), w.wanted)
+            {
+                return crate::abi::errno::from_io(&e);
+            }
+            w.kernel = w.wanted;
+        }
+    }
+    0
+}
