@@ -239,7 +239,7 @@ pub(crate) unsafe fn fail_later(
 ) {
     const _: () = assert!(
         core::mem::size_of::<crate::uvloop::Pending>()
-            <= core::mem::size_of::<[*mut core::ffi::c_void; 6]>()
+            <= core::mem::size_of::<[*mut core::ffi::c_void; 5]>()
     );
     // SAFETY: caller guarantees both; the request is ours until its callback.
     unsafe {
@@ -265,7 +265,7 @@ unsafe fn report_failure(l: *mut uv_loop_t, entry: *mut crate::uvloop::Pending) 
         stream::req_unregister(l);
         let err = (*req).queue[0] as isize as c_int;
         (*req).queue = [ptr::null_mut(); 2];
-        (*req).reserved = [ptr::null_mut(); 6];
+        (*req).reserved = [ptr::null_mut(); 5];
         if let Some(cb) = (*req).cb {
             cb(req, err);
         }

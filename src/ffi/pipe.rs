@@ -194,8 +194,9 @@ pub unsafe extern "C" fn uv_pipe_pending_type(handle: *mut uv_pipe_t) -> HandleT
 pub unsafe extern "C" fn uv_pipe_chmod(handle: *mut uv_pipe_t, flags: c_int) -> c_int {
     // SAFETY: checked before use.
     unsafe {
+        // libuv answers UV_EBADF for NULL, and its own test asserts it.
         if check::typed(handle).is_err() {
-            return UV_EINVAL;
+            return UV_EBADF;
         }
         if crate::stream::fd(handle.cast()) == -1 {
             return UV_EBADF;
