@@ -1,9 +1,9 @@
 /* c_tests/runner.h - the runner the C test programs share.
  *
  * Each program lists its tests in `tests[]` with TEST(name) (for a function
- * `static void test_name(void)`), TEST_RSUV(name) (rsuv-only, see below) or
- * TEST_ARG("label", fn, arg) (one function run under several labels, the wrap hook reading
- * `arg`), and ends with RSUV_TEST_MAIN(tests), or calls run_tests() from its own main.
+ * `static void test_name(void)`), TEST_RSUV(name) (rsuv-only, see below), TEST_AS("label",
+ * fn) or TEST_ARG("label", fn, arg) (one function run under several labels, the wrap hook
+ * reading `arg`), and ends with RSUV_TEST_MAIN(tests), or calls run_tests() from its own main.
  *
  * Every test runs in a forked child under an alarm (RSUV_TEST_ALARM seconds, default 30),
  * so one crash or hang fails that test only; RSUV_TEST_NOFORK=1 runs them in-process (for a
@@ -44,6 +44,7 @@ struct test_entry {
 
 #define TEST(n) {#n, test_##n, 0, 0}
 #define TEST_RSUV(n) {#n, test_##n, 1, 0}
+#define TEST_AS(label, f) {label, f, 0, 0}
 #define TEST_ARG(label, f, a) {label, f, 0, a}
 #define TEST_ARG_RSUV(label, f, a) {label, f, 1, a}
 
