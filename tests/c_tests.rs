@@ -186,8 +186,11 @@ fn timeout() -> Duration {
     Duration::from_secs(secs)
 }
 
-/// The backend variants: (label, value of RSUV_BACKEND to set, if any).
-fn variants() -> Vec<(String, Option<String>)> {
+/// A backend variant: (label, value of RSUV_BACKEND to set, if any).
+type Variant = (String, Option<String>);
+
+/// The backend variants.
+fn variants() -> Vec<Variant> {
     match std::env::var("RSUV_BACKEND") {
         Ok(v) => vec![(v.clone(), Some(v))],
         Err(_) => vec![
@@ -547,7 +550,7 @@ fn run_program(
     exe: &Path,
     cases: &[String],
     selected: &[String],
-    (label, backend): &(String, Option<String>),
+    (label, backend): &Variant,
     report: &mut Report,
 ) {
     let log = work_dir().join(format!("{}.{label}.log", p.name));
@@ -617,7 +620,7 @@ fn main() {
     ];
     let mut total = checks.len();
     let mut selected_total = checks.iter().filter(|(n, _)| args.selects(n)).count();
-    let mut plan: Vec<(&Program, &(String, Option<String>), Vec<String>)> = Vec::new();
+    let mut plan: Vec<(&Program, &Variant, Vec<String>)> = Vec::new();
     for p in &programs {
         match &p.built {
             Err(_) => {
