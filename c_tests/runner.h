@@ -1,12 +1,24 @@
 /* c_tests/runner.h - the runner the C test programs share.
  *
  * Each program lists its tests in `tests[]` with TEST(name) (for a function
- * `static void test_name(void)`) and ends with RSUV_TEST_MAIN(tests). Every test runs in a
- * forked child under an alarm (RSUV_TEST_ALARM seconds, default 30), so one crash or hang
- * fails that test only; RSUV_TEST_NOFORK=1 runs them in-process (for a debugger or
- * valgrind on one process); a test name as the argument runs that test alone. The closing
- * line is "N passed, M failed"; the exit status is 0 only if every test passed.
- * Only uv.h and the C library: these programs build against Debian's libuv too. */
+ * `static void test_name(void)`), TEST_RSUV(name) (rsuv-only, see below), TEST_AS("label",
+ * fn) or TEST_ARG("label", fn, arg) (one function run under several labels, the wrap hook
+ * reading `arg`), and ends with RSUV_TEST_MAIN(tests), or calls run_tests() from its own main.
+ *
+ * Every test runs in a forked child under an alarm (RSUV_TEST_ALARM seconds, default 30),
+ * so one crash or hang fails that test only; RSUV_TEST_NOFORK=1 runs them in-process (for a
+ * debugger or valgrind on one process).
+ *
+ * Arguments: none runs every test; test names run those tests alone; `--list` prints
+ * every test's name, one per line, and runs nothing.
+ *
+ * Output, one machine-readable line per test (tests/c_tests.rs parses them; the test's own
+ * output comes before its line):
+ *   ok NAME (12.3 ms)
+ *   FAILED NAME (reason)
+ *   ignored NAME (rsuv only)
+ * and the closing line "N passed, M failed"; the exit status is 0 only if every test
+ * passed. Only uv.h and the C library: these programs build against Debian's libuv too. */
 #ifndef RSUV_C_TESTS_RUNNER_H
 #define RSUV_C_TESTS_RUNNER_H
 
@@ -26,12 +38,18 @@ struct test_entry {
   /* Checks rsuv's own answer where libuv asserts or crashes: skipped when the program
    * runs against the real libuv (RSUV_TEST_REAL_LIBUV=1). */
   int rsuv_only;
+  /* A per-test parameter for the program's rsuv_test_wrap (sync or async mode, say). */
+  int arg;
 };
 
-#define TEST(n) {#n, test_##n, 0}
-#define TEST_RSUV(n) {#n, test_##n, 1}
+#define TEST(n) {#n, test_##n, 0, 0}
+#define TEST_RSUV(n) {#n, test_##n, 1, 0}
+#define TEST_AS(label, f) {label, f, 0, 0}
+#define TEST_ARG(label, f, a) {label, f, 0, a}
+#define TEST_ARG_RSUV(label, f, a) {label, f, 1, a}
 
-/* A program may wrap every test (a fresh directory, say): called instead of t->fn(). */
+/* A program may wrap every test (a fresh directory, say): called instead of t->fn(), in
+ * the forked child. */
 static void (*rsuv_test_wrap)(const struct test_entry* t);
 
 static void rsuv_test_run(const struct test_entry* t) {
@@ -53,28 +71,54 @@ static const char* describe_status(int status, char* buf, size_t len) {
   return buf;
 }
 
+/* Whether argv[1..] (test names) selects `name`; no names selects every test. */
+static int rsuv_test_selected(const char* name, int argc, char** argv) {
+  int i;
+
+  if (argc <= 1)
+    return 1;
+  for (i = 1; i < argc; i++)
+    if (strcmp(argv[i], name) == 0)
+      return 1;
+  return 0;
+}
+
 static int run_tests(const struct test_entry* tests, size_t n, int argc, char** argv) {
-  const char* only = argc > 1 ? argv[1] : NULL;
   const char* alarm_env = getenv("RSUV_TEST_ALARM");
   unsigned alarm_s = alarm_env ? (unsigned) atoi(alarm_env) : 30;
   int nofork = getenv("RSUV_TEST_NOFORK") != NULL;
   int real_libuv = getenv("RSUV_TEST_REAL_LIBUV") != NULL;
-  int passed = 0, failed = 0, ran = 0;
+  int passed = 0, failed = 0;
   size_t i;
+  int a;
   char buf[128];
 
   setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+    for (i = 0; i < n; i++)
+      printf("%s\n", tests[i].name);
+    return 0;
+  }
+  for (a = 1; a < argc; a++) {
+    for (i = 0; i < n && strcmp(argv[a], tests[i].name) != 0; i++) {
+    }
+    if (i == n) {
+      fprintf(stderr, "no test named %s\n", argv[a]);
+      return 2;
+    }
+  }
   for (i = 0; i < n; i++) {
     const struct test_entry* t = &tests[i];
     uint64_t t0;
     int status;
     pid_t pid;
 
-    if (only && strcmp(only, t->name) != 0)
+    if (!rsuv_test_selected(t->name, argc, argv))
       continue;
-    if (t->rsuv_only && real_libuv)
+    if (t->rsuv_only && real_libuv) {
+      printf("ignored %s (rsuv only)\n", t->name);
       continue;
-    ran++;
+    }
     t0 = uv_hrtime();
     if (nofork) {
       rsuv_test_run(t);
@@ -98,22 +142,18 @@ static int run_tests(const struct test_entry* tests, size_t n, int argc, char** 
     }
     if (status == 0) {
       passed++;
-      printf("ok   %-32s %6.1f ms\n", t->name, (double) (uv_hrtime() - t0) / 1e6);
+      printf("ok %s (%.1f ms)\n", t->name, (double) (uv_hrtime() - t0) / 1e6);
     } else {
       failed++;
-      printf("FAIL %-32s %s\n", t->name, describe_status(status, buf, sizeof(buf)));
+      printf("FAILED %s (%s)\n", t->name, describe_status(status, buf, sizeof(buf)));
     }
-  }
-  if (only && ran == 0) {
-    fprintf(stderr, "no test named %s\n", only);
-    return 2;
   }
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
 
-#define RSUV_TEST_MAIN(tests)                                         \
-  int main(int argc, char** argv) {                                   \
+#define RSUV_TEST_MAIN(tests)                                              \
+  int main(int argc, char** argv) {                                        \
     return run_tests(tests, sizeof(tests) / sizeof(tests[0]), argc, argv); \
   }
 

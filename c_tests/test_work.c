@@ -14,13 +14,13 @@
  * Written against libuv 1.44's documented behaviour and checked against the real libuv:
  *   cc -std=gnu11 -Wall -Wextra -Werror c_tests/test_work.c -o /tmp/tw -luv -lpthread
  *
- * Each test runs in a forked child with an alarm (RSUV_TEST_ALARM seconds, default 30), so
- * one failing or hanging test does not hide the others, and so each child starts its own
- * pool with the UV_THREADPOOL_SIZE it sets. RSUV_TEST_NOFORK=1 runs them in this process
- * (for a debugger; the pool-size tests are then skipped); a test name as argv[1] runs only
- * that test. Last line: "N passed, M failed"; exit status 0 only when M == 0.
+ * Runs on c_tests/runner.h: each test in a forked child with an alarm, so one failing or
+ * hanging test does not hide the others, and so each child starts its own pool with the
+ * UV_THREADPOOL_SIZE it sets. RSUV_TEST_NOFORK=1 runs them in this process (for a debugger;
+ * the pool-size tests are then skipped); test names as arguments run those tests alone.
  */
 #include "uv.h"
+#include "runner.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -719,92 +719,37 @@ static void test_fork_child_gets_a_pool(void) {
 
 /* ---------------------------------------------------------------------------------------- */
 
-struct test_entry {
-  const char* name;
-  void (*fn)(void);
-};
-
 static const struct test_entry tests[] = {
-    {"queue_work_many", test_queue_work_many},
-    {"queue_work_einval_null_after", test_queue_work_einval_and_null_after},
-    {"loop_alive_while_work", test_loop_alive_while_work_outstanding},
-    {"cancel", test_cancel},
-    {"cancel_then_free", test_cancel_then_free},
-    {"pool_size_from_env", test_pool_size_from_env},
-    {"pool_size_default", test_pool_size_default},
-    {"pool_size_zero_means_one", test_pool_size_zero_means_one},
-    {"many_loops_many_threads", test_many_loops_many_threads},
-    {"random_sync", test_random_sync},
-    {"random_async", test_random_async},
-    {"library_shutdown", test_library_shutdown},
-    {"fork_child_gets_a_pool", test_fork_child_gets_a_pool},
+    TEST(queue_work_many),
+    TEST_AS("queue_work_einval_null_after", test_queue_work_einval_and_null_after),
+    TEST_AS("loop_alive_while_work", test_loop_alive_while_work_outstanding),
+    TEST(cancel),
+    TEST(cancel_then_free),
+    TEST(pool_size_from_env),
+    TEST(pool_size_default),
+    TEST(pool_size_zero_means_one),
+    TEST(many_loops_many_threads),
+    TEST(random_sync),
+    TEST(random_async),
+    TEST(library_shutdown),
+    TEST(fork_child_gets_a_pool),
 };
 
-static const char* describe_status(int status, char* buf, size_t len) {
-  if (WIFEXITED(status))
-    snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
-  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-    snprintf(buf, len, "timed out");
-  else if (WIFSIGNALED(status))
-    snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  else
-    snprintf(buf, len, "status 0x%x", status);
-  return buf;
+/* The runner's wrap: each forked child joins the pool's threads before it exits, so that
+ * it leaves nothing behind (in-process, the pool is shut down once, at the end). */
+static void run_and_shut_down(const struct test_entry* t) {
+  t->fn();
+  if (!g_nofork)
+    uv_library_shutdown();
 }
 
 int main(int argc, char** argv) {
-  const char* only = argc > 1 ? argv[1] : NULL;
-  const char* alarm_env = getenv("RSUV_TEST_ALARM");
-  unsigned alarm_s = alarm_env ? (unsigned) atoi(alarm_env) : 30;
-  int passed = 0, failed = 0, ran = 0;
-  size_t i;
-  char buf[128];
+  int r;
 
   g_nofork = getenv("RSUV_TEST_NOFORK") != NULL;
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  for (i = 0; i < ARRAY_SIZE(tests); i++) {
-    const struct test_entry* t = &tests[i];
-    uint64_t t0;
-    int status;
-    pid_t pid;
-
-    if (only && strcmp(only, t->name) != 0)
-      continue;
-    ran++;
-    t0 = uv_hrtime();
-    if (g_nofork) {
-      t->fn();
-      status = 0;
-    } else {
-      fflush(stdout);
-      fflush(stderr);
-      pid = fork();
-      ASSERT(pid >= 0);
-      if (pid == 0) {
-        alarm(alarm_s);
-        t->fn();
-        /* Join the pool's threads, so that the child leaves nothing behind. */
-        uv_library_shutdown();
-        fflush(stdout);
-        exit(0);
-      }
-      while (waitpid(pid, &status, 0) < 0) {
-      }
-    }
-    if (status == 0) {
-      passed++;
-      printf("ok   %-32s %6.1f ms\n", t->name, (double) (uv_hrtime() - t0) / 1e6);
-    } else {
-      failed++;
-      printf("FAIL %-32s %s\n", t->name, describe_status(status, buf, sizeof(buf)));
-    }
-  }
+  rsuv_test_wrap = run_and_shut_down;
+  r = run_tests(tests, ARRAY_SIZE(tests), argc, argv);
   if (g_nofork)
     uv_library_shutdown();
-  if (only && ran == 0) {
-    fprintf(stderr, "no test named %s\n", only);
-    return 2;
-  }
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return r;
 }
