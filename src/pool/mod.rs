@@ -594,6 +594,13 @@ impl Completions {
         !self.head.load(Ordering::Acquire).is_null()
     }
 
+    /// In the child of a `fork` (`uv_loop_fork`): the parent's pool threads do not exist
+    /// here, so one that was inside `push` when the process forked never leaves it, and
+    /// its count would make `uv_loop_close` wait for ever.
+    pub(crate) fn reset_after_fork(&self) {
+        self.pushers.store(0, Ordering::Release);
+    }
+
     /// Waits until no pool thread is inside `push_done` for this loop.
     pub(crate) fn wait_quiet(&self) {
         let mut spins = 0u32;

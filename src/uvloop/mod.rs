@@ -1,8 +1,9 @@
 //! The event loop: its state, its phases and its liveness.
 //!
-//! `uv_run` follows libuv 1.44's order: update time, timers, pending callbacks, idle,
-//! prepare, poll for I/O, pending callbacks again (at most 8 rounds), check, closing
-//! handles, and in `UV_RUN_ONCE` timers once more.
+//! `uv_run` follows libuv 1.53's order: in `UV_RUN_DEFAULT` due timers first; then each
+//! iteration runs pending callbacks, idle, prepare, polls for I/O, pending callbacks again
+//! (at most 8 rounds), check, closing handles, and last updates the time and runs due
+//! timers.
 //!
 //! State lives in two places. [`LoopInner`], behind `uv_loop_t.internal_fields`, belongs to
 //! the loop thread alone. [`Shared`], behind `uv_loop_t.shared`, is what other threads
@@ -286,9 +287,14 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
         if !r {
             update_time(l);
         }
-        while r && (*l).stop_flag == 0 {
+        // libuv 1.53's order: due timers run once before the first iteration in
+        // UV_RUN_DEFAULT only, then at the end of every iteration (after the closing
+        // handles), so a timer never runs twice in one UV_RUN_ONCE or UV_RUN_NOWAIT.
+        if mode == UV_RUN_DEFAULT && r && (*l).stop_flag == 0 {
             update_time(l);
             crate::timer::run(l);
+        }
+        while r && (*l).stop_flag == 0 {
             let can_sleep = {
                 let i = &*inner(l);
                 queue::is_empty(&i.pending) && queue::is_empty(&i.idle_head)
@@ -310,10 +316,8 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
             }
             crate::watcher::run(l, crate::abi::UV_CHECK);
             run_closing(l);
-            if mode == UV_RUN_ONCE {
-                update_time(l);
-                crate::timer::run(l);
-            }
+            update_time(l);
+            crate::timer::run(l);
             r = alive(l);
             if mode == UV_RUN_ONCE || mode == UV_RUN_NOWAIT {
                 break;
@@ -465,6 +469,8 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
             Ok(b) => b,
             Err(e) => return crate::abi::errno::from_io(&e),
         };
+        // The parent's pool threads are not in the child (see `reset_after_fork`).
+        shared(l).done.reset_after_fork();
         // The parent's registrations stay with the parent's backend: never touch it.
         let waker = shared(l).done.waker();
         io::forget(l, waker.fd());
