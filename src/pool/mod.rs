@@ -607,6 +607,14 @@ impl Completions {
         }
     }
 
+    /// In the child of a `fork`: no pool thread of the parent exists here, so none is
+    /// inside `push` any more, whatever the counter copied from the parent says (a worker
+    /// may have been between its push and its wake-up when the parent forked; left as it
+    /// is, `uv_loop_close` in the child would wait for it forever).
+    pub(crate) fn forget_pushers(&self) {
+        self.pushers.store(0, Ordering::Release);
+    }
+
     /// Pushes `w`; wakes the loop if the stack was empty. Thread-safe.
     ///
     /// # Safety

@@ -465,6 +465,7 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
             Ok(b) => b,
             Err(e) => return crate::abi::errno::from_io(&e),
         };
+        shared(l).done.forget_pushers();
         // The parent's registrations stay with the parent's backend: never touch it.
         let waker = shared(l).done.waker();
         io::forget(l, waker.fd());
