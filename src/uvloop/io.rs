@@ -367,3 +367,209 @@ pub(super) unsafe fn fork(l: *mut uv_loop_t, backend: &mut dyn Backend) -> c_int
     }
     0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::Event;
+    use std::cell::Cell;
+    use std::io;
+    use std::os::fd::RawFd;
+    use std::rc::Rc;
+
+    /// Counts the kernel calls the loop makes (register, modify, deregister) and passes
+    /// them on to the real backend.
+    struct Counting {
+        real: Box<dyn Backend>,
+        calls: Rc<Cell<[usize; 3]>>,
+    }
+
+    impl Counting {
+        fn count(&self, i: usize) {
+            let mut c = self.calls.get();
+            c[i] += 1;
+            self.calls.set(c);
+        }
+    }
+
+    impl Backend for Counting {
+        fn register(&mut self, fd: RawFd, token: u64, interest: u32) -> io::Result<()> {
+            self.count(0);
+            self.real.register(fd, token, interest)
+        }
+        fn modify(&mut self, fd: RawFd, token: u64, interest: u32) -> io::Result<()> {
+            self.count(1);
+            self.real.modify(fd, token, interest)
+        }
+        fn deregister(&mut self, fd: RawFd) -> io::Result<()> {
+            self.count(2);
+            self.real.deregister(fd)
+        }
+        fn wait(
+            &mut self,
+            events: &mut Vec<Event>,
+            timeout_ms: i32,
+            sigmask: Option<&libc::sigset_t>,
+        ) -> io::Result<()> {
+            self.real.wait(events, timeout_ms, sigmask)
+        }
+        fn fd(&self) -> RawFd {
+            self.real.fd()
+        }
+    }
+
+    struct TestLoop {
+        l: Box<uv_loop_t>,
+        calls: Rc<Cell<[usize; 3]>>,
+        fds: [c_int; 2],
+    }
+
+    impl TestLoop {
+        fn new() -> TestLoop {
+            // SAFETY: a zeroed uv_loop_t is writable loop memory; init initialises it. The
+            // backend is swapped for a counting wrapper of itself, with no callback running.
+            unsafe {
+                let mut l: Box<uv_loop_t> = Box::new(core::mem::zeroed());
+                assert_eq!(crate::uvloop::init(&mut *l), 0);
+                let i = &mut *inner(&mut *l);
+                let calls = Rc::new(Cell::new([0; 3]));
+                let real = core::mem::replace(&mut i.backend, sys::new_backend().unwrap());
+                i.backend = Box::new(Counting {
+                    real,
+                    calls: calls.clone(),
+                });
+                let mut fds = [0; 2];
+                assert_eq!(
+                    libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()),
+                    0
+                );
+                TestLoop { l, calls, fds }
+            }
+        }
+
+        fn lp(&mut self) -> *mut uv_loop_t {
+            &mut *self.l
+        }
+
+        /// Kernel calls since the last look: (register, modify, deregister).
+        fn take(&self) -> [usize; 3] {
+            self.calls.replace([0; 3])
+        }
+    }
+
+    impl Drop for TestLoop {
+        fn drop(&mut self) {
+            // SAFETY: the loop is initialised and has no handles; the descriptors are ours.
+            unsafe {
+                crate::uvloop::close(&mut *self.l);
+                libc::close(self.fds[0]);
+                libc::close(self.fds[1]);
+            }
+        }
+    }
+
+    thread_local! {
+        static RAN: Cell<u32> = const { Cell::new(0) };
+    }
+
+    unsafe fn note(_l: *mut uv_loop_t, _data: *mut c_void, ready: u32) {
+        RAN.with(|r| r.set(r.get() | ready | 0x100));
+    }
+
+    fn ran() -> u32 {
+        RAN.with(|r| r.replace(0))
+    }
+
+    #[test]
+    fn unchanged_starts_and_stop_start_pairs_cost_nothing() {
+        let mut t = TestLoop::new();
+        let l = t.lp();
+        let fd = t.fds[0];
+        // SAFETY: loop thread; the descriptor stays open while watched.
+        unsafe {
+            assert_eq!(start(l, fd, sys::READABLE, note, ptr_of(1)), 0);
+            assert_eq!(t.take(), [1, 0, 0]);
+            for _ in 0..10_000 {
+                assert_eq!(set(l, fd, sys::READABLE, note, ptr_of(1)), 0);
+            }
+            stop(l, fd, sys::READABLE);
+            assert_eq!(start(l, fd, sys::READABLE, note, ptr_of(1)), 0);
+            flush(l);
+            assert_eq!(t.take(), [0, 0, 0]);
+            // A real change is one modify, at the flush.
+            assert_eq!(start(l, fd, sys::WRITABLE, note, ptr_of(1)), 0);
+            stop(l, fd, sys::READABLE);
+            assert_eq!(t.take(), [0, 0, 0]);
+            flush(l);
+            assert_eq!(t.take(), [0, 1, 0]);
+            assert_eq!(wanted(l, fd, ptr_of(1)), sys::WRITABLE);
+            assert_eq!(wanted(l, fd, ptr_of(2)), 0);
+            // Closing removes it from the kernel at once.
+            close(l, fd);
+            assert_eq!(t.take(), [0, 0, 1]);
+            assert_eq!(owner(l, fd), None);
+        }
+    }
+
+    #[test]
+    fn parked_watcher_reported_is_removed_and_runs_nothing() {
+        let mut t = TestLoop::new();
+        let l = t.lp();
+        let fd = t.fds[0];
+        // SAFETY: loop thread; the descriptors stay open while watched; `one` is live.
+        unsafe {
+            assert_eq!(start(l, fd, sys::READABLE, note, ptr_of(1)), 0);
+            let one = 1u8;
+            assert_eq!(libc::write(t.fds[1], (&raw const one).cast(), 1), 1);
+            stop(l, fd, sys::READABLE);
+            flush(l);
+            t.take();
+            let w = (*inner(l)).io.get(fd).copied().unwrap();
+            let ev = [Event {
+                token: token(fd, w.generation),
+                ready: sys::READABLE,
+            }];
+            ran();
+            assert!(!dispatch(l, &ev));
+            assert_eq!(ran(), 0);
+            assert_eq!(t.take(), [0, 0, 1]);
+            // Wanting it again registers it again.
+            assert_eq!(start(l, fd, sys::READABLE, note, ptr_of(1)), 0);
+            assert_eq!(t.take(), [1, 0, 0]);
+            let w = (*inner(l)).io.get(fd).copied().unwrap();
+            let ev = [Event {
+                token: token(fd, w.generation),
+                ready: sys::READABLE | sys::WRITABLE,
+            }];
+            assert!(dispatch(l, &ev));
+            assert_eq!(ran(), 0x100 | sys::READABLE);
+            close(l, fd);
+        }
+    }
+
+    #[test]
+    fn stale_events_of_a_closed_and_reused_descriptor_are_dropped() {
+        let mut t = TestLoop::new();
+        let l = t.lp();
+        let fd = t.fds[0];
+        // SAFETY: loop thread; the descriptor stays open while watched.
+        unsafe {
+            assert_eq!(start(l, fd, sys::READABLE, note, ptr_of(1)), 0);
+            let old = (*inner(l)).io.get(fd).copied().unwrap().generation;
+            close(l, fd);
+            assert_eq!(start(l, fd, sys::READABLE, note, ptr_of(2)), 0);
+            let ev = [Event {
+                token: token(fd, old),
+                ready: sys::READABLE,
+            }];
+            ran();
+            assert!(!dispatch(l, &ev));
+            assert_eq!(ran(), 0);
+            close(l, fd);
+        }
+    }
+
+    fn ptr_of(n: usize) -> *mut c_void {
+        n as *mut c_void
+    }
+}

@@ -682,3 +682,57 @@ pub(crate) unsafe fn push_async(h: *mut uv_async_t) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    thread_local! {
+        static ORDER: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+    }
+
+    #[repr(C)]
+    struct Owner {
+        entry: Pending,
+        id: usize,
+    }
+
+    unsafe fn record(_l: *mut uv_loop_t, p: *mut Pending) {
+        // SAFETY: every entry queued here is the first field of a live `Owner`.
+        let id = unsafe { (*p.cast::<Owner>()).id };
+        ORDER.with(|o| o.borrow_mut().push(id));
+    }
+
+    #[test]
+    fn pending_entries_run_in_order_and_leave_in_o1() {
+        // SAFETY: a zeroed loop is initialised by init; the owners outlive the run; loop
+        // thread throughout.
+        unsafe {
+            let mut l: Box<uv_loop_t> = Box::new(core::mem::zeroed());
+            let l: *mut uv_loop_t = &mut *l;
+            assert_eq!(init(l), 0);
+            let mut owners: Vec<Owner> = (0..4)
+                .map(|id| Owner {
+                    entry: core::mem::zeroed(),
+                    id,
+                })
+                .collect();
+            for o in owners.iter_mut() {
+                assert!(!is_deferred(&o.entry));
+                defer(l, &mut o.entry, record);
+                // Queued once only.
+                defer(l, &mut o.entry, record);
+                assert!(is_deferred(&o.entry));
+            }
+            assert!(alive(l));
+            undefer(&mut owners[1].entry);
+            assert!(!is_deferred(&owners[1].entry));
+            run_pending(l);
+            ORDER.with(|o| assert_eq!(*o.borrow(), [0, 2, 3]));
+            assert!(owners.iter().all(|o| !is_deferred(&o.entry)));
+            assert!(!alive(l));
+            assert_eq!(close(l), 0);
+        }
+    }
+}
