@@ -59,7 +59,6 @@ use ticket::Ticket;
 /// What a work item does, for scheduling: slow I/O (DNS) may hold at most half the
 /// threads, so it never starves the rest.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[allow(dead_code)]
 pub(crate) enum WorkKind {
     Cpu,
     FastIo,
@@ -720,7 +719,7 @@ pub(crate) fn shutdown() {
 }
 
 /// The number of worker threads running now (0 before the first `submit`).
-#[allow(dead_code)]
+#[cfg(test)]
 pub(crate) fn threads() -> usize {
     existing_pool().map_or(0, |p| p.lock().threads.len())
 }

@@ -86,11 +86,8 @@ pub(crate) struct LoopInner {
     block_sigprof: bool,
     metrics: bool,
     /// Per-loop state of the handle types that need some (each module owns its type).
-    #[allow(dead_code)]
     pub(crate) signal: crate::signal::LoopState,
-    #[allow(dead_code)]
     pub(crate) process: crate::process::LoopState,
-    #[allow(dead_code)]
     pub(crate) fs_event: crate::fs_event::LoopState,
 }
 
