@@ -1119,6 +1119,8 @@ UV_EXTERN int uv_backend_timeout(const uv_loop_t *loop_);
 
 UV_EXTERN uint64_t uv_metrics_idle_time(uv_loop_t *loop_);
 
+UV_EXTERN int uv_metrics_info(uv_loop_t *loop_, uv_metrics_t *metrics);
+
 UV_EXTERN void *uv_loop_get_data(const uv_loop_t *loop_);
 
 UV_EXTERN void uv_loop_set_data(uv_loop_t *loop_, void *data);

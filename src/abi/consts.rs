@@ -32,7 +32,7 @@ tags!(uv_req_type: UV_UNKNOWN_REQ, UV_REQ, UV_CONNECT, UV_WRITE, UV_SHUTDOWN, UV
 tags!(uv_run_mode: UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT);
 
 // `uv_loop_configure` options.
-tags!(uv_loop_option: UV_LOOP_BLOCK_SIGNAL, UV_METRICS_IDLE_TIME);
+tags!(uv_loop_option: UV_LOOP_BLOCK_SIGNAL, UV_METRICS_IDLE_TIME, UV_LOOP_USE_IO_URING_SQPOLL);
 
 // `uv_udp_set_membership` and `uv_udp_set_source_membership`.
 tags!(uv_membership: UV_LEAVE_GROUP, UV_JOIN_GROUP);

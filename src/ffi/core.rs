@@ -259,6 +259,32 @@ pub unsafe extern "C" fn uv_metrics_idle_time(loop_: *mut uv_loop_t) -> u64 {
     }
 }
 
+/// `uv_metrics_info` (libuv 1.45+): the loop's iteration and event counters.
+///
+/// # Safety
+/// `loop_` is NULL or an initialised loop; `metrics` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_metrics_info(
+    loop_: *mut uv_loop_t,
+    metrics: *mut uv_metrics_t,
+) -> c_int {
+    // SAFETY: `is_open` reads non-NULL loop memory only; then an open loop's counters are
+    // read, and the caller's `metrics` is written whole.
+    unsafe {
+        if !uvloop::is_open(loop_) || metrics.is_null() {
+            return UV_EINVAL;
+        }
+        let [loop_count, events, events_waiting] = uvloop::metrics(loop_);
+        metrics.write(uv_metrics_t {
+            loop_count,
+            events,
+            events_waiting,
+            reserved: [ptr::null_mut(); 13],
+        });
+    }
+    0
+}
+
 /// # Safety
 /// `loop_` is an initialised loop.
 #[unsafe(no_mangle)]

@@ -657,18 +657,18 @@ unsafe fn push_done(w: *mut uv__work) {
     unsafe { completions((*w).r#loop).push(w) }
 }
 
-/// Runs the `done` callbacks of `l`'s finished work, in completion order; the loop calls
-/// it when woken.
+/// Runs the `done` callbacks of `l`'s finished work, in completion order, and returns how
+/// many ran; the loop calls it when woken.
 ///
 /// # Safety
 /// `l` is an initialised loop; its thread.
-pub(crate) unsafe fn run_completions(l: *mut uv_loop_t) {
+pub(crate) unsafe fn run_completions(l: *mut uv_loop_t) -> u64 {
     // SAFETY: loop thread; the swap detaches the list exclusively. Items are live requests
     // until their `done` returns, and each link is read before `done` runs.
     unsafe {
         let mut p = completions(l).head.swap(ptr::null_mut(), Ordering::Acquire);
         if p.is_null() {
-            return;
+            return 0;
         }
         // Reverse into completion order.
         let mut rev: *mut uv__work = ptr::null_mut();
@@ -678,11 +678,14 @@ pub(crate) unsafe fn run_completions(l: *mut uv_loop_t) {
             rev = p;
             p = next;
         }
+        let mut n = 0;
         while !rev.is_null() {
             let next: *mut uv__work = (*rev).wq[0].cast();
             finish(rev);
+            n += 1;
             rev = next;
         }
+        n
     }
 }
 

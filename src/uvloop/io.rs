@@ -302,12 +302,12 @@ pub(super) unsafe fn flush(l: *mut uv_loop_t) {
     i.io.changes = changes;
 }
 
-/// Runs the callbacks of the collected events. True when a callback ran.
+/// Runs the callbacks of the collected events; returns how many ran.
 ///
 /// # Safety
 /// `l` is an initialised loop; loop thread.
-pub(super) unsafe fn dispatch(l: *mut uv_loop_t, events: &[Event]) -> bool {
-    let mut ran = false;
+pub(super) unsafe fn dispatch(l: *mut uv_loop_t, events: &[Event]) -> u64 {
+    let mut ran = 0;
     for ev in events {
         let fd = (ev.token & 0xffff_ffff) as c_int;
         // SAFETY: loop thread; the watcher is copied out under a short borrow, so none
@@ -336,7 +336,7 @@ pub(super) unsafe fn dispatch(l: *mut uv_loop_t, events: &[Event]) -> bool {
             let ready = ev.ready & (w.wanted | sys::ERROR);
             if ready != 0 {
                 (w.cb)(l, w.data, ready);
-                ran = true;
+                ran += 1;
             }
         }
     }
@@ -530,7 +530,7 @@ mod tests {
                 ready: sys::READABLE,
             }];
             ran();
-            assert!(!dispatch(l, &ev));
+            assert_eq!(dispatch(l, &ev), 0);
             assert_eq!(ran(), 0);
             assert_eq!(t.take(), [0, 0, 1]);
             // Wanting it again registers it again.
@@ -541,7 +541,7 @@ mod tests {
                 token: token(fd, w.generation),
                 ready: sys::READABLE | sys::WRITABLE,
             }];
-            assert!(dispatch(l, &ev));
+            assert_eq!(dispatch(l, &ev), 1);
             assert_eq!(ran(), 0x100 | sys::READABLE);
             close(l, fd);
         }
@@ -563,7 +563,7 @@ mod tests {
                 ready: sys::READABLE,
             }];
             ran();
-            assert!(!dispatch(l, &ev));
+            assert_eq!(dispatch(l, &ev), 0);
             assert_eq!(ran(), 0);
             close(l, fd);
         }

@@ -27,7 +27,8 @@ pub(crate) mod queue;
 use crate::abi::flags;
 use crate::abi::*;
 use crate::abi::{
-    UV_LOOP_BLOCK_SIGNAL, UV_METRICS_IDLE_TIME, UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE,
+    UV_LOOP_BLOCK_SIGNAL, UV_LOOP_USE_IO_URING_SQPOLL, UV_METRICS_IDLE_TIME, UV_RUN_DEFAULT,
+    UV_RUN_NOWAIT, UV_RUN_ONCE,
 };
 
 use crate::pool::Completions;
@@ -59,6 +60,11 @@ pub(crate) struct Shared {
     async_head: AtomicPtr<uv_async_t>,
     /// `UV_METRICS_IDLE_TIME`: nanoseconds spent waiting in the backend.
     idle_time_ns: AtomicU64,
+    /// `uv_metrics_info`: iterations, events dispatched, and of those the events already
+    /// waiting when the loop polled (counted with `UV_METRICS_IDLE_TIME` only, as libuv).
+    loop_count: AtomicU64,
+    events: AtomicU64,
+    events_waiting: AtomicU64,
 }
 
 const _: () = assert!(core::mem::offset_of!(Shared, done) == 0);
@@ -85,6 +91,8 @@ pub(crate) struct LoopInner {
     /// `UV_LOOP_BLOCK_SIGNAL`: block SIGPROF while waiting.
     block_sigprof: bool,
     metrics: bool,
+    /// The timeout of the wait in progress (0: a look that does not block).
+    poll_timeout: c_int,
     /// Per-loop state of the handle types that need some (each module owns its type).
     pub(crate) signal: crate::signal::LoopState,
     pub(crate) process: crate::process::LoopState,
@@ -143,6 +151,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         async_ready: [ptr::null_mut(); 2],
         block_sigprof: false,
         metrics: false,
+        poll_timeout: 0,
         signal: Default::default(),
         process: Default::default(),
         fs_event: Default::default(),
@@ -151,6 +160,9 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         done: Completions::new(waker),
         async_head: AtomicPtr::new(ptr::null_mut()),
         idle_time_ns: AtomicU64::new(0),
+        loop_count: AtomicU64::new(0),
+        events: AtomicU64::new(0),
+        events_waiting: AtomicU64::new(0),
     });
     // SAFETY: caller guarantees `l` is writable; libuv keeps `data` across init, so do we.
     // The list heads are initialised after the box has its final address.
@@ -304,6 +316,7 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
             } else {
                 0
             };
+            shared(l).loop_count.fetch_add(1, Ordering::Relaxed);
             io_poll(l, timeout);
             for _ in 0..8 {
                 if queue::is_empty(&(*inner(l)).pending) {
@@ -450,6 +463,9 @@ pub(crate) unsafe fn configure(l: *mut uv_loop_t, option: c_int, arg: c_int) -> 
             i.metrics = true;
             0
         }
+        // Accepted, as libuv 1.53 accepts it; rsuv's file I/O does not use an SQPOLL ring
+        // (its poller thread keeps the credentials of the thread that made it).
+        UV_LOOP_USE_IO_URING_SQPOLL => 0,
         _ => crate::abi::errno::UV_ENOSYS,
     }
 }
@@ -508,6 +524,20 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
     0
 }
 
+/// `uv_metrics_info`: the loop's counters (iterations, events, events waiting).
+///
+/// # Safety
+/// `l` is an initialised loop.
+pub(crate) unsafe fn metrics(l: *const uv_loop_t) -> [u64; 3] {
+    // SAFETY: caller guarantees `l` is initialised.
+    let sh = unsafe { shared(l) };
+    [
+        sh.loop_count.load(Ordering::Relaxed),
+        sh.events.load(Ordering::Relaxed),
+        sh.events_waiting.load(Ordering::Relaxed),
+    ]
+}
+
 /// `uv_metrics_idle_time`; callable from any thread.
 ///
 /// # Safety
@@ -524,13 +554,28 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
     unsafe {
         let mut events = core::mem::take(&mut (*inner(l)).events);
         let mut timeout = timeout;
+        // With UV_METRICS_IDLE_TIME, a first look that does not wait tells the events that
+        // were already waiting from those the wait brought (uv_metrics_t.events_waiting).
+        let mut first_look = (*inner(l)).metrics && timeout != 0;
         loop {
             events.clear();
             // What changed since the last wait reaches the kernel now, in one go.
             io::flush(l);
             let base = (*l).time;
-            let interrupted = wait_once(l, &mut events, timeout);
-            let dispatched = io::dispatch(l, &events);
+            let t = if first_look { 0 } else { timeout };
+            (*inner(l)).poll_timeout = t;
+            let interrupted = wait_once(l, &mut events, t);
+            let n = io::dispatch(l, &events);
+            let sh = shared(l);
+            sh.events.fetch_add(n, Ordering::Relaxed);
+            if first_look {
+                first_look = false;
+                sh.events_waiting.fetch_add(n, Ordering::Relaxed);
+                if n == 0 {
+                    continue;
+                }
+            }
+            let dispatched = n != 0;
             // Done when something ran, when the poll was not to block, or when the time is
             // up. Otherwise (an interrupted wait, or only parked registrations reported,
             // which `dispatch` dropped) wait again for what is left of the timeout, as
@@ -584,7 +629,15 @@ unsafe fn on_wake(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
     unsafe {
         let sh = shared(l);
         sh.done.waker().drain();
-        crate::pool::run_completions(l);
+        // Each finished work item counts as an event, the wake-up itself already counted
+        // once (uv_metrics_t, as libuv counts its pool's completions).
+        let n = crate::pool::run_completions(l);
+        if n > 1 {
+            sh.events.fetch_add(n - 1, Ordering::Relaxed);
+            if (*inner(l)).poll_timeout == 0 {
+                sh.events_waiting.fetch_add(n - 1, Ordering::Relaxed);
+            }
+        }
         take_sent_asyncs(l);
         while let Some(h) = pop_ready_async(l) {
             crate::async_handle::dispatch(h);
