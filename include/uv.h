@@ -1513,6 +1513,8 @@ UV_EXTERN int uv_send_buffer_size(uv_handle_t *handle, int *value);
 
 UV_EXTERN int uv_recv_buffer_size(uv_handle_t *handle, int *value);
 
+UV_EXTERN size_t uv_write_nwritten(const uv_write_t *req);
+
 UV_EXTERN int uv_tcp_init(uv_loop_t *loop_, uv_tcp_t *handle);
 
 UV_EXTERN int uv_tcp_init_ex(uv_loop_t *loop_, uv_tcp_t *handle, unsigned int flags);
@@ -1522,6 +1524,8 @@ UV_EXTERN int uv_tcp_open(uv_tcp_t *handle, uv_os_sock_t sock);
 UV_EXTERN int uv_tcp_nodelay(uv_tcp_t *handle, int enable);
 
 UV_EXTERN int uv_tcp_keepalive(uv_tcp_t *handle, int enable, unsigned int delay);
+
+UV_EXTERN int uv_tcp_keepalive_ex(uv_tcp_t *handle, int on, unsigned int idle, unsigned int intvl, unsigned int cnt);
 
 UV_EXTERN int uv_tcp_simultaneous_accepts(uv_tcp_t *handle, int enable);
 
@@ -1631,6 +1635,8 @@ UV_EXTERN int uv_udp_init_ex(uv_loop_t *loop, uv_udp_t *handle, unsigned int fla
 
 UV_EXTERN int uv_udp_open(uv_udp_t *handle, uv_os_sock_t sock);
 
+UV_EXTERN int uv_udp_open_ex(uv_udp_t *handle, uv_os_sock_t sock, unsigned int flags);
+
 UV_EXTERN int uv_udp_bind(uv_udp_t *handle, const struct sockaddr *addr, unsigned int flags);
 
 UV_EXTERN int uv_udp_connect(uv_udp_t *handle, const struct sockaddr *addr);
@@ -1656,6 +1662,8 @@ UV_EXTERN int uv_udp_set_ttl(uv_udp_t *handle, int ttl);
 UV_EXTERN int uv_udp_send(uv_udp_send_t *req, uv_udp_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, const struct sockaddr *addr, uv_udp_send_cb send_cb);
 
 UV_EXTERN int uv_udp_try_send(uv_udp_t *handle, const struct uv_buf_t *bufs, unsigned int nbufs, const struct sockaddr *addr);
+
+UV_EXTERN int uv_udp_try_send2(uv_udp_t *handle, unsigned int count, struct uv_buf_t **bufs, unsigned int *nbufs, struct sockaddr **addrs, unsigned int flags);
 
 UV_EXTERN int uv_udp_recv_start(uv_udp_t *handle, uv_alloc_cb alloc_cb, uv_udp_recv_cb recv_cb);
 

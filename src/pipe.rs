@@ -130,7 +130,7 @@ pub(crate) unsafe fn close(p: *mut uv_pipe_t) {
 pub(crate) unsafe fn open(p: *mut uv_pipe_t, file: c_int) -> c_int {
     // SAFETY: caller guarantees `p` is live.
     unsafe {
-        if stream::fd_in_use((*p).r#loop, p.cast(), file) {
+        if crate::uvloop::io::polled((*p).r#loop, file) {
             return crate::abi::errno::UV_EEXIST;
         }
         let mode = loop {

@@ -18,9 +18,6 @@ use crate::uvloop::handle;
 use core::ffi::{c_int, c_uint};
 use core::ptr;
 
-/// `UV_CONNECT` (`uv_req_type`).
-/// `UV_TCP_IPV6ONLY`.
-pub(crate) const IPV6ONLY: c_uint = 1;
 
 /// A non-blocking, close-on-exec socket: its descriptor or a libuv error.
 pub(crate) fn socket(domain: c_int, ty: c_int, protocol: c_int) -> c_int {
@@ -54,22 +51,39 @@ pub(crate) fn set_nodelay(fd: c_int, on: bool) -> c_int {
     setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, on as c_int)
 }
 
-/// SO_KEEPALIVE on `fd`, with the first probe after `delay` seconds, then every second,
-/// ten times (libuv's settings).
-pub(crate) fn set_keepalive(fd: c_int, on: bool, delay: c_uint) -> c_int {
+/// SO_KEEPALIVE on `fd`: the first probe after `idle` seconds, then one every `intvl`
+/// seconds, `cnt` of them (`uv_tcp_keepalive` uses libuv's 1 s and 10).
+pub(crate) fn set_keepalive(
+    fd: c_int,
+    on: bool,
+    idle: c_uint,
+    intvl: c_uint,
+    cnt: c_uint,
+) -> c_int {
     let r = setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE, on as c_int);
     if r != 0 || !on {
         return r;
     }
-    let r = setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, delay as c_int);
-    if r != 0 {
-        return r;
+    // libuv 1.52+: every value at least 1 (after SO_KEEPALIVE is set, as libuv orders it).
+    if idle < 1 || intvl < 1 || cnt < 1 {
+        return UV_EINVAL;
     }
-    let r = setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, 1);
-    if r != 0 {
-        return r;
+    for (opt, v) in [
+        (libc::TCP_KEEPIDLE, idle),
+        (libc::TCP_KEEPINTVL, intvl),
+        (libc::TCP_KEEPCNT, cnt),
+    ] {
+        let r = setsockopt_int(
+            fd,
+            libc::IPPROTO_TCP,
+            opt,
+            v.min(c_int::MAX as c_uint) as c_int,
+        );
+        if r != 0 {
+            return r;
+        }
     }
-    setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 10)
+    0
 }
 
 /// The address length for a family, or None for anything but IPv4/IPv6.
@@ -185,7 +199,7 @@ pub(crate) unsafe fn bind(
     // SAFETY: caller guarantees both.
     unsafe {
         let family = (*addr).sa_family as c_int;
-        if flags & IPV6ONLY != 0 && family != libc::AF_INET6 {
+        if flags & UV_TCP_IPV6ONLY != 0 && family != libc::AF_INET6 {
             return UV_EINVAL;
         }
         let r = maybe_new_socket(t, family, 0);
@@ -197,12 +211,20 @@ pub(crate) unsafe fn bind(
         if r != 0 {
             return r;
         }
+        // libuv 1.49+: listeners bound with SO_REUSEPORT share the port (the kernel
+        // spreads the connections).
+        if flags & UV_TCP_REUSEPORT != 0 {
+            let r = setsockopt_int(sfd, libc::SOL_SOCKET, libc::SO_REUSEPORT, 1);
+            if r != 0 {
+                return r;
+            }
+        }
         if family == libc::AF_INET6 {
             let r = setsockopt_int(
                 sfd,
                 libc::IPPROTO_IPV6,
                 libc::IPV6_V6ONLY,
-                (flags & IPV6ONLY != 0) as c_int,
+                (flags & UV_TCP_IPV6ONLY != 0) as c_int,
             );
             if r != 0 {
                 return r;
@@ -337,7 +359,7 @@ pub(crate) unsafe fn open(t: *mut uv_tcp_t, sock: c_int) -> c_int {
     let s = stream::stream(t);
     // SAFETY: caller guarantees `t` is live.
     unsafe {
-        if stream::fd_in_use((*t).r#loop, t.cast(), sock) {
+        if crate::uvloop::io::polled((*t).r#loop, sock) {
             return crate::abi::errno::UV_EEXIST;
         }
         let r = set_nonblock(sock, true);
@@ -414,16 +436,23 @@ pub(crate) unsafe fn nodelay(t: *mut uv_tcp_t, on: bool) -> c_int {
     0
 }
 
-/// `uv_tcp_keepalive`: as [`nodelay`]; a later socket gets libuv's 60 s delay.
+/// `uv_tcp_keepalive_ex` (and `uv_tcp_keepalive`, with 1 s and 10 probes): as [`nodelay`];
+/// a later socket gets libuv's 60 s delay.
 ///
 /// # Safety
 /// `t` is a live TCP handle.
-pub(crate) unsafe fn keepalive(t: *mut uv_tcp_t, on: bool, delay: c_uint) -> c_int {
+pub(crate) unsafe fn keepalive(
+    t: *mut uv_tcp_t,
+    on: bool,
+    idle: c_uint,
+    intvl: c_uint,
+    cnt: c_uint,
+) -> c_int {
     // SAFETY: caller guarantees `t` is live.
     unsafe {
         let sfd = fd(stream::stream(t));
         if sfd != -1 {
-            let r = set_keepalive(sfd, on, delay);
+            let r = set_keepalive(sfd, on, idle, intvl, cnt);
             if r != 0 {
                 return r;
             }

@@ -86,6 +86,7 @@ pub(crate) unsafe fn cancel(req: *mut uv_req_t) -> c_int {
             UV_GETNAMEINFO => &raw mut (*req.cast::<uv_getnameinfo_t>()).work_req,
             UV_RANDOM => &raw mut (*req.cast::<uv_random_t>()).work_req,
             UV_WORK => &raw mut (*req.cast::<uv_work_t>()).work_req,
+            UV_WRITE => return crate::stream::write::cancel(req.cast()),
             _ => return UV_EINVAL,
         };
         pool::cancel(w)

@@ -28,6 +28,20 @@ tags!(uv_handle_type: UV_UNKNOWN_HANDLE, UV_ASYNC, UV_CHECK, UV_FS_EVENT, UV_FS_
 tags!(uv_req_type: UV_UNKNOWN_REQ, UV_REQ, UV_CONNECT, UV_WRITE, UV_SHUTDOWN, UV_UDP_SEND,
     UV_FS, UV_WORK, UV_GETADDRINFO, UV_GETNAMEINFO, UV_RANDOM, UV_REQ_TYPE_MAX);
 
+/// Flag words taken as `unsigned int` (bit sets): the same values as `c_uint`s.
+macro_rules! bits {
+    ($enum:ident: $($name:ident),* $(,)?) => {
+        $(pub(crate) const $name: core::ffi::c_uint = $enum::$name as core::ffi::c_uint;)*
+    };
+}
+
+// `uv_tcp_init_ex` / `uv_tcp_bind` flags.
+bits!(uv_tcp_flags: UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT);
+
+// `uv_udp_init_ex` / `uv_udp_bind` / receive-callback flags.
+bits!(uv_udp_flags: UV_UDP_IPV6ONLY, UV_UDP_PARTIAL, UV_UDP_REUSEADDR, UV_UDP_MMSG_CHUNK,
+    UV_UDP_MMSG_FREE, UV_UDP_LINUX_RECVERR, UV_UDP_REUSEPORT, UV_UDP_RECVMMSG);
+
 // `uv_run` modes.
 tags!(uv_run_mode: UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT);
 

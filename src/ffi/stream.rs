@@ -275,3 +275,15 @@ pub unsafe extern "C" fn uv_recv_buffer_size(handle: *mut uv_handle_t, value: *m
     // SAFETY: forwarded caller guarantees.
     unsafe { socket_option(handle, libc::SO_RCVBUF, value) }
 }
+
+/// `size_t uv_write_nwritten(const uv_write_t* req)` (libuv 1.53): the bytes a write
+/// request has written, meaningful in its callback (after `uv_cancel`, say); 0 for NULL or
+/// a request that is not a write.
+///
+/// # Safety
+/// `req` is NULL or readable request memory.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_write_nwritten(req: *const uv_write_t) -> usize {
+    // SAFETY: `request` reads non-NULL request memory only; then a write request's count.
+    unsafe { check::request(req) }.map_or(0, |r| unsafe { (*r).write_extra.nwritten })
+}

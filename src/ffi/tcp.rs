@@ -74,7 +74,27 @@ pub unsafe extern "C" fn uv_tcp_keepalive(
     // SAFETY: checked before use.
     unsafe {
         let handle = tri!(check::live(handle));
-        tcp::keepalive(handle, enable != 0, delay)
+        tcp::keepalive(handle, enable != 0, delay, 1, 10)
+    }
+}
+
+/// `uv_tcp_keepalive_ex` (libuv 1.52): keep-alive with its idle time, probe interval and
+/// probe count, each at least 1 when enabling (`UV_EINVAL` otherwise).
+///
+/// # Safety
+/// `handle` is NULL or an initialised TCP handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_tcp_keepalive_ex(
+    handle: *mut uv_tcp_t,
+    on: c_int,
+    idle: c_uint,
+    intvl: c_uint,
+    cnt: c_uint,
+) -> c_int {
+    // SAFETY: checked before use.
+    unsafe {
+        let handle = tri!(check::live(handle));
+        tcp::keepalive(handle, on != 0, idle, intvl, cnt)
     }
 }
 

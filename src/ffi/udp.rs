@@ -110,7 +110,7 @@ pub unsafe extern "C" fn uv_udp_init_ex(
         return UV_EINVAL;
     }
     let extra = flags & !0xFF;
-    if extra & !udp::UDP_RECVMMSG != 0 {
+    if extra & !UV_UDP_RECVMMSG != 0 {
         return UV_EINVAL;
     }
     // SAFETY: checked non-NULL; initialised loop and writable handle (caller).
@@ -127,6 +127,24 @@ pub unsafe extern "C" fn uv_udp_open(handle: *mut uv_udp_t, sock: uv_os_sock_t) 
     unsafe {
         let handle = tri!(check::live(handle));
         udp::open(handle, sock)
+    }
+}
+
+/// `uv_udp_open_ex` (libuv 1.52): `uv_udp_open` with `UV_UDP_REUSEADDR` and/or
+/// `UV_UDP_REUSEPORT` in `flags` choosing the reuse options (`UV_EINVAL` for others).
+///
+/// # Safety
+/// `handle` is NULL or an initialised handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_udp_open_ex(
+    handle: *mut uv_udp_t,
+    sock: uv_os_sock_t,
+    flags: c_uint,
+) -> c_int {
+    // SAFETY: type-checked live handle.
+    unsafe {
+        let handle = tri!(check::live(handle));
+        udp::open_ex(handle, sock, Some(flags))
     }
 }
 
@@ -392,6 +410,39 @@ pub unsafe extern "C" fn uv_udp_try_send(
             Ok((bufs, dest)) => send::try_send(handle, bufs, dest.as_ref()),
             Err(e) => e,
         }
+    }
+}
+
+/// `uv_udp_try_send2` (libuv 1.50): `count` datagrams, the i-th made of `nbufs[i]` buffers
+/// at `bufs[i]` sent to `addrs[i]` (NULL on a connected handle), with `sendmmsg`. Returns
+/// how many were sent, or the first one's error; `flags` must be 0.
+///
+/// # Safety
+/// `handle` is NULL or an initialised handle; `bufs`, `nbufs` and `addrs` NULL or arrays of
+/// `count` entries, each buffer list readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_udp_try_send2(
+    handle: *mut uv_udp_t,
+    count: c_uint,
+    bufs: *mut *mut uv_buf_t,
+    nbufs: *mut c_uint,
+    addrs: *mut *mut libc::sockaddr,
+    flags: c_uint,
+) -> c_int {
+    if count < 1 || flags != 0 || bufs.is_null() || nbufs.is_null() || addrs.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: the three arrays hold `count` entries (caller); each entry is checked as a
+    // uv_udp_try_send's would be before anything is sent.
+    unsafe {
+        let mut msgs = Vec::with_capacity(count as usize);
+        for i in 0..count as usize {
+            match check_send(handle, *bufs.add(i), *nbufs.add(i), *addrs.add(i)) {
+                Ok(m) => msgs.push(m),
+                Err(e) => return e,
+            }
+        }
+        send::try_send2(handle, &msgs)
     }
 }
 

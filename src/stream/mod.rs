@@ -199,7 +199,7 @@ pub(crate) unsafe fn open(s: *mut uv_stream_t, fd: c_int, flags: u32, socket: bo
                 }
             }
             if (*s).flags & flags::TCP_KEEPALIVE != 0 {
-                let r = crate::tcp::set_keepalive(fd, true, 60);
+                let r = crate::tcp::set_keepalive(fd, true, 60, 1, 10);
                 if r != 0 {
                     return r;
                 }
@@ -222,37 +222,6 @@ pub(crate) fn is_socket(fd: c_int) -> bool {
     unsafe {
         let mut st: libc::stat = core::mem::zeroed();
         libc::fstat(fd, &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFSOCK
-    }
-}
-
-/// Does another live handle of `l` watch `fd` (libuv's `uv__fd_exists`)? Streams count
-/// when their watcher wants events, UDP and poll handles when active.
-///
-/// # Safety
-/// `l` is an initialised loop.
-pub(crate) unsafe fn fd_in_use(l: *mut uv_loop_t, me: *mut uv_handle_t, fd: c_int) -> bool {
-    // SAFETY: loop thread; the handle list holds live handles.
-    unsafe {
-        let head = handle::loop_queue(l);
-        let mut q = queue::next(head);
-        while q != head {
-            let h = handle::from_queue_node(q);
-            q = queue::next(q);
-            if h == me || handle::is_closing(h) || (*h).u.fd != fd {
-                continue;
-            }
-            let watched = match (*h).r#type {
-                crate::abi::UV_TCP | crate::abi::UV_NAMED_PIPE | crate::abi::UV_TTY => {
-                    uvloop::io::wanted(l, fd, h.cast()) != 0
-                }
-                crate::abi::UV_UDP | crate::abi::UV_POLL => handle::is_active(h),
-                _ => false,
-            };
-            if watched {
-                return true;
-            }
-        }
-        false
     }
 }
 

@@ -109,6 +109,7 @@ pub(crate) unsafe fn write2(
         (*req).cb = cb;
         (*req).handle = s;
         (*req).error = 0;
+        (*req).write_extra.nwritten = 0;
         (*req).send_handle = send_handle;
         let src = core::slice::from_raw_parts(bufs, nbufs as usize);
         (*req).bufs = if src.len() <= 4 {
@@ -243,6 +244,7 @@ unsafe fn advance(s: *mut uv_stream_t, req: *mut uv_write_t, mut n: usize) -> bo
     // SAFETY: `req` is a queued request of `s` whose `bufs` holds `nbufs` buffers.
     unsafe {
         (*s).write_queue_size -= n;
+        (*req).write_extra.nwritten += n;
         let mut i = (*req).write_index as usize;
         let nbufs = (*req).nbufs as usize;
         while i < nbufs {
@@ -397,6 +399,41 @@ pub(crate) unsafe fn flush_write_queue(s: *mut uv_stream_t, err: c_int) {
             (*req_of(q)).error = err;
             queue::insert_tail(&raw mut (*p).completed, q);
         }
+    }
+}
+
+/// `uv_cancel` of a write request (libuv 1.53): a write still on its stream's queue, even
+/// one partly written, is taken off it and its callback gets `UV_ECANCELED` in the pending
+/// phase (`uv_write_nwritten` tells how much went out); the rest of its bytes are never
+/// written. A write already completed, or whose callback is due, is left alone: 0 either
+/// way, as libuv answers.
+///
+/// # Safety
+/// `req` is a write request that was submitted (its `handle` set) and whose callback has
+/// not returned, or one that completed on a stream still open; loop thread.
+pub(crate) unsafe fn cancel(req: *mut uv_write_t) -> c_int {
+    // SAFETY: caller guarantees `req` and its stream; the queue holds live requests and is
+    // only walked, unlinking `req` alone.
+    unsafe {
+        let s = (*req).handle;
+        if s.is_null() {
+            // Never submitted: nothing to cancel (libuv would dereference NULL).
+            return UV_EINVAL;
+        }
+        if handle::is_closing(s.cast()) {
+            return 0;
+        }
+        let head = &raw mut (*priv_of(s)).write_queue;
+        let mut q = queue::next(head);
+        while q != head {
+            if q == node(req) {
+                (*req).error = UV_ECANCELED;
+                finish(s, req);
+                return 0;
+            }
+            q = queue::next(q);
+        }
+        0
     }
 }
 

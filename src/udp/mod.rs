@@ -10,7 +10,7 @@
 //! requests not written yet, in submission order), the completed queue (written or failed,
 //! callback not run yet) and the handle's entry in the loop's pending queue. The readiness
 //! wanted is the socket's watcher's ([`uvloop::io`]), not kept here. The 32 `reserved` bytes are unused. Flags keep libuv's values
-//! (`flags::BOUND`, `IPV6`, `UDP_PROCESSING`, `UDP_CONNECTED`, `UDP_RECVMMSG`). A send
+//! (`flags::BOUND`, `IPV6`, `UDP_PROCESSING`, `UDP_CONNECTED`, `UV_UDP_RECVMMSG`). A send
 //! request keeps its destination, buffer list and status in its private bytes
 //! ([`send::SendState`]).
 //!
@@ -35,15 +35,6 @@ use crate::uvloop::handle;
 use crate::uvloop::queue::{self, Node};
 use core::ffi::{c_int, c_uint, c_void};
 use core::mem::{size_of, zeroed};
-
-/// `UV_UDP_IPV6ONLY`, `UV_UDP_PARTIAL`, ... as plain numbers.
-pub(crate) const UDP_IPV6ONLY: c_uint = 1;
-pub(crate) const UDP_PARTIAL: c_uint = 2;
-pub(crate) const UDP_REUSEADDR: c_uint = 4;
-pub(crate) const UDP_MMSG_CHUNK: c_uint = 8;
-pub(crate) const UDP_MMSG_FREE: c_uint = 16;
-pub(crate) const UDP_LINUX_RECVERR: c_uint = 32;
-pub(crate) const UDP_RECVMMSG: c_uint = 256;
 
 /// libuv's `UV__UDP_DGRAM_MAXSIZE`: the size suggested to the allocation callback, and the
 /// slot size of one datagram in a `recvmmsg` buffer.
@@ -215,7 +206,7 @@ pub(crate) unsafe fn init(
         queue::init(&raw mut (*s).write_queue);
         queue::init(&raw mut (*s).completed);
         uvloop::pending_init(&raw mut (*s).pending);
-        if flags & UDP_RECVMMSG != 0 {
+        if flags & UV_UDP_RECVMMSG != 0 {
             (*h).flags |= flags::UDP_RECVMMSG;
         }
         if domain == libc::AF_INET6 {
@@ -225,34 +216,19 @@ pub(crate) unsafe fn init(
     0
 }
 
-/// Does a live handle of `l` already hold descriptor `sock`? (libuv asks whether the
-/// descriptor is watched; rsuv asks every handle type that keeps a descriptor in `u.fd`.)
-///
-/// # Safety
-/// `l` is an initialised loop; loop thread.
-unsafe fn fd_in_use(l: *mut uv_loop_t, sock: c_int) -> bool {
-    // SAFETY: loop thread; the handle list holds live handles; only the types that keep a
-    // descriptor in `u.fd` are read there.
-    unsafe {
-        let head = handle::loop_queue(l);
-        let mut q = queue::next(head);
-        while q != head {
-            let h = handle::from_queue_node(q);
-            q = queue::next(q);
-            let keeps_fd = matches!(
-                (*h).r#type,
-                crate::abi::UV_TCP
-                    | crate::abi::UV_NAMED_PIPE
-                    | crate::abi::UV_TTY
-                    | crate::abi::UV_UDP
-                    | crate::abi::UV_POLL
-            );
-            if keeps_fd && !handle::is_closing(h) && (*h).u.fd == sock {
-                return true;
-            }
+/// `UV_UDP_REUSEADDR` and `UV_UDP_REUSEPORT` of `flags` as socket options on `fd`.
+fn set_reuse_flags(fd: c_int, flags: c_uint) -> c_int {
+    if flags & UV_UDP_REUSEADDR != 0 {
+        let r = set_reuse(fd);
+        if r != 0 {
+            return r;
         }
     }
-    false
+    if flags & UV_UDP_REUSEPORT != 0 {
+        // libuv 1.49+: on Linux, sockets bound with SO_REUSEPORT share the datagrams.
+        return setsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEPORT, &1 as &c_int);
+    }
+    0
 }
 
 /// `SO_REUSEADDR` on `fd` (libuv's `uv__set_reuse` on Linux).
@@ -265,6 +241,21 @@ fn set_reuse(fd: c_int) -> c_int {
 /// # Safety
 /// `h` is a live UDP handle, not closing; loop thread.
 pub(crate) unsafe fn open(h: *mut uv_udp_t, sock: c_int) -> c_int {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { open_ex(h, sock, None) }
+}
+
+/// `uv_udp_open_ex` (libuv 1.52): as [`open`], with the reuse options of `flags`
+/// (`UV_UDP_REUSEADDR`, `UV_UDP_REUSEPORT`) instead of always `SO_REUSEADDR`.
+///
+/// # Safety
+/// As [`open`].
+pub(crate) unsafe fn open_ex(h: *mut uv_udp_t, sock: c_int, flags: Option<c_uint>) -> c_int {
+    if let Some(f) = flags
+        && f & !(UV_UDP_REUSEADDR | UV_UDP_REUSEPORT) != 0
+    {
+        return UV_EINVAL;
+    }
     // SAFETY: caller guarantees `h` is live.
     unsafe {
         if fd(h) != -1 {
@@ -273,14 +264,17 @@ pub(crate) unsafe fn open(h: *mut uv_udp_t, sock: c_int) -> c_int {
         if sock < 0 {
             return errno::UV_EBADF;
         }
-        if fd_in_use((*h).r#loop, sock) {
+        if crate::uvloop::io::polled((*h).r#loop, sock) {
             return errno::UV_EEXIST;
         }
         let mut on: c_int = 1;
         if libc::ioctl(sock, libc::FIONBIO, &mut on) != 0 {
             return last_err();
         }
-        let r = set_reuse(sock);
+        let r = match flags {
+            None => set_reuse(sock),
+            Some(f) => set_reuse_flags(sock, f),
+        };
         if r != 0 {
             return r;
         }
@@ -314,11 +308,12 @@ pub(crate) unsafe fn open(h: *mut uv_udp_t, sock: c_int) -> c_int {
 /// # Safety
 /// `h` is a live UDP handle, not closing; loop thread.
 pub(crate) unsafe fn bind(h: *mut uv_udp_t, addr: &SockAddr, flags: c_uint) -> c_int {
-    if flags & !(UDP_IPV6ONLY | UDP_REUSEADDR | UDP_LINUX_RECVERR) != 0 {
+    if flags & !(UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR | UV_UDP_REUSEPORT | UV_UDP_LINUX_RECVERR) != 0
+    {
         return UV_EINVAL;
     }
     let family = addr.family();
-    if flags & UDP_IPV6ONLY != 0 && family != libc::AF_INET6 {
+    if flags & UV_UDP_IPV6ONLY != 0 && family != libc::AF_INET6 {
         return UV_EINVAL;
     }
     // SAFETY: caller guarantees `h` is live.
@@ -331,7 +326,7 @@ pub(crate) unsafe fn bind(h: *mut uv_udp_t, addr: &SockAddr, flags: c_uint) -> c
             }
             (*h).u.fd = sock;
         }
-        if flags & UDP_LINUX_RECVERR != 0 {
+        if flags & UV_UDP_LINUX_RECVERR != 0 {
             let r = match family {
                 libc::AF_INET => setsockopt(sock, libc::IPPROTO_IP, libc::IP_RECVERR, &1),
                 libc::AF_INET6 => setsockopt(sock, libc::IPPROTO_IPV6, libc::IPV6_RECVERR, &1),
@@ -341,13 +336,11 @@ pub(crate) unsafe fn bind(h: *mut uv_udp_t, addr: &SockAddr, flags: c_uint) -> c
                 return r;
             }
         }
-        if flags & UDP_REUSEADDR != 0 {
-            let r = set_reuse(sock);
-            if r != 0 {
-                return r;
-            }
+        let r = set_reuse_flags(sock, flags);
+        if r != 0 {
+            return r;
         }
-        if flags & UDP_IPV6ONLY != 0 {
+        if flags & UV_UDP_IPV6ONLY != 0 {
             let r = setsockopt(sock, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, &1 as &c_int);
             if r != 0 {
                 return r;

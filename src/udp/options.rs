@@ -6,7 +6,7 @@
 //! socket). A handle without a socket gets `UV_EBADF`, as in libuv, except that joining a
 //! group first binds it to the wildcard address (with `UV_UDP_REUSEADDR`).
 
-use super::{UDP_REUSEADDR, fd, maybe_deferred_bind, setsockopt};
+use super::{UV_UDP_REUSEADDR, fd, maybe_deferred_bind, setsockopt};
 use crate::abi::errno::UV_EINVAL;
 use crate::abi::flags;
 use crate::abi::*;
@@ -80,7 +80,7 @@ pub(crate) unsafe fn set_membership(
     // SAFETY: caller guarantees `h` is live; the option structs are plain data.
     unsafe {
         if let Some(group) = ip4(multicast) {
-            let r = maybe_deferred_bind(h, libc::AF_INET, UDP_REUSEADDR);
+            let r = maybe_deferred_bind(h, libc::AF_INET, UV_UDP_REUSEADDR);
             if r != 0 {
                 return r;
             }
@@ -102,7 +102,7 @@ pub(crate) unsafe fn set_membership(
             };
             setsockopt(fd(h), libc::IPPROTO_IP, opt, &mreq)
         } else if let Some((group, _)) = ip6(multicast) {
-            let r = maybe_deferred_bind(h, libc::AF_INET6, UDP_REUSEADDR);
+            let r = maybe_deferred_bind(h, libc::AF_INET6, UV_UDP_REUSEADDR);
             if r != 0 {
                 return r;
             }
@@ -144,7 +144,7 @@ pub(crate) unsafe fn set_source_membership(
             let Some(src) = ip4(source) else {
                 return UV_EINVAL;
             };
-            let r = maybe_deferred_bind(h, libc::AF_INET, UDP_REUSEADDR);
+            let r = maybe_deferred_bind(h, libc::AF_INET, UV_UDP_REUSEADDR);
             if r != 0 {
                 return r;
             }
@@ -170,7 +170,7 @@ pub(crate) unsafe fn set_source_membership(
             let Some((src, sscope)) = ip6(source) else {
                 return UV_EINVAL;
             };
-            let r = maybe_deferred_bind(h, libc::AF_INET6, UDP_REUSEADDR);
+            let r = maybe_deferred_bind(h, libc::AF_INET6, UV_UDP_REUSEADDR);
             if r != 0 {
                 return r;
             }

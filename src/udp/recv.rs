@@ -15,8 +15,8 @@
 //! Callbacks may stop receiving or close the handle; the loop checks after each one.
 
 use super::{
-    DGRAM_MAXSIZE, UDP_MMSG_CHUNK, UDP_MMSG_FREE, UDP_PARTIAL, base, fd, maybe_deferred_bind,
-    unwant, want, wanted,
+    DGRAM_MAXSIZE, UV_UDP_MMSG_CHUNK, UV_UDP_MMSG_FREE, UV_UDP_PARTIAL, base, fd,
+    maybe_deferred_bind, unwant, want, wanted,
 };
 use crate::abi::errno::{self, UV_EAGAIN, UV_EALREADY};
 use crate::abi::flags;
@@ -181,7 +181,7 @@ unsafe fn recv_one(h: *mut uv_udp_t, buf: &uv_buf_t) -> bool {
         match n {
             Ok(n) => {
                 let flags = if m.msg_flags & libc::MSG_TRUNC != 0 {
-                    UDP_PARTIAL
+                    UV_UDP_PARTIAL
                 } else {
                     0
                 };
@@ -249,9 +249,9 @@ unsafe fn recv_mmsg(h: *mut uv_udp_t, buf: &uv_buf_t) -> Option<usize> {
             if (*h).recv_cb.is_none() {
                 break;
             }
-            let mut flags = UDP_MMSG_CHUNK;
+            let mut flags = UV_UDP_MMSG_CHUNK;
             if msgs[k].msg_hdr.msg_flags & libc::MSG_TRUNC != 0 {
-                flags |= UDP_PARTIAL;
+                flags |= UV_UDP_PARTIAL;
             }
             let chunk = uv_buf_t {
                 base: iov[k].iov_base.cast(),
@@ -266,7 +266,7 @@ unsafe fn recv_mmsg(h: *mut uv_udp_t, buf: &uv_buf_t) -> Option<usize> {
             );
         }
         // One last callback so that the program frees the buffer.
-        deliver(h, 0, buf, ptr::null(), UDP_MMSG_FREE);
+        deliver(h, 0, buf, ptr::null(), UV_UDP_MMSG_FREE);
         Some(n)
     }
 }

@@ -374,3 +374,63 @@ pub(crate) unsafe fn try_send(
         }
     }
 }
+
+/// `uv_udp_try_send2` after the checks (libuv 1.50): sends `msgs` (each a buffer list and
+/// an address, or none on a connected handle) with as few `sendmmsg` calls as the kernel
+/// allows, now or not at all. Returns how many went (at least 1), or the first one's
+/// error: `UV_EAGAIN` when they cannot go now (send queued ones with `uv_udp_send`).
+///
+/// # Safety
+/// `h` is a live, not closing UDP handle with a socket; the buffers are readable; loop
+/// thread.
+pub(crate) unsafe fn try_send2(
+    h: *mut uv_udp_t,
+    msgs: &[(&[uv_buf_t], Option<SockAddr>)],
+) -> c_int {
+    // SAFETY: caller guarantees `h` and the buffers; each header points at the caller's
+    // buffers and at `msgs`' addresses, all alive for the duration of the system call.
+    unsafe {
+        if (*h).send_queue_count != 0 {
+            return UV_EAGAIN;
+        }
+        let sock = fd(h);
+        if sock == -1 {
+            return errno::UV_EINVAL;
+        }
+        let mut hdrs: Vec<libc::mmsghdr> = msgs
+            .iter()
+            .map(|(bufs, addr)| {
+                let mut m: libc::mmsghdr = zeroed();
+                if let Some(a) = addr {
+                    m.msg_hdr.msg_name = a.as_ptr().cast_mut().cast();
+                    m.msg_hdr.msg_namelen = a.len;
+                }
+                m.msg_hdr.msg_iov = bufs.as_ptr().cast_mut().cast();
+                m.msg_hdr.msg_iovlen = bufs.len();
+                m
+            })
+            .collect();
+        let mut sent = 0usize;
+        while sent < hdrs.len() {
+            let n = (hdrs.len() - sent).min(u32::MAX as usize) as u32;
+            let r = libc::sendmmsg(sock, hdrs.as_mut_ptr().add(sent), n, 0);
+            if r > 0 {
+                sent += r as usize;
+                continue;
+            }
+            let e = errno::last_error();
+            if r < 0 && e == errno::UV_EINTR {
+                continue;
+            }
+            if sent > 0 {
+                break;
+            }
+            return if e == errno::UV_ENOBUFS || e == 0 {
+                UV_EAGAIN
+            } else {
+                e
+            };
+        }
+        sent.min(c_int::MAX as usize) as c_int
+    }
+}

@@ -249,7 +249,23 @@ pub(crate) unsafe fn wanted(l: *mut uv_loop_t, fd: c_int, data: *mut c_void) -> 
     t.get(fd).filter(|w| w.data == data).map_or(0, |w| w.wanted)
 }
 
+/// Is the loop polling `fd` (libuv's `uv__fd_exists`): does its watcher want events? A
+/// parked watcher (one that wants nothing now) does not count, as in libuv, where a
+/// stopped watcher leaves the loop's table. O(1).
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
 /// The callback data of `fd`'s watcher, if it has one.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(crate) unsafe fn polled(l: *mut uv_loop_t, fd: c_int) -> bool {
+    // SAFETY: loop thread; a short shared borrow.
+    let t = unsafe { &(*inner(l)).io };
+    t.get(fd).is_some_and(|w| w.wanted != 0)
+}
+
+/// The data of `fd`'s watcher, if it has one (wanting events or parked).
 ///
 /// # Safety
 /// `l` is an initialised loop; loop thread.
