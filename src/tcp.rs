@@ -18,7 +18,6 @@ use crate::uvloop::handle;
 use core::ffi::{c_int, c_uint};
 use core::ptr;
 
-
 /// A non-blocking, close-on-exec socket: its descriptor or a libuv error.
 pub(crate) fn socket(domain: c_int, ty: c_int, protocol: c_int) -> c_int {
     // SAFETY: no pointers.

@@ -211,3 +211,11 @@ const fn parse_u32(s: &str) -> u32 {
     }
     n
 }
+
+/// libuv's largest single transfer (`UV__IO_MAX_BYTES`, 2 GiB less a page): writes and
+/// sends above it are refused with `UV_EINVAL` (libuv 1.53), reads are cut to it.
+pub(crate) const IO_MAX_BYTES: usize = 0x7fff_f000;
+
+/// The most buffers one write or send may name (libuv 1.53: a count past it is a negative
+/// number converted to unsigned).
+pub(crate) const MAX_BUFS: usize = 1024 * 1024;

@@ -177,3 +177,28 @@ pub(crate) unsafe fn request<T: Request>(p: *const T) -> Result<*mut T, c_int> {
     }
     Ok(p.cast_mut())
 }
+
+/// The buffer list of a write or send (libuv 1.53's rules): `bufs` not NULL, `nbufs` from
+/// 1 to [`MAX_BUFS`], at most [`IO_MAX_BYTES`] bytes in all; else `UV_EINVAL`.
+///
+/// # Safety
+/// `bufs` is NULL or readable for `nbufs` buffers (checked against [`MAX_BUFS`] first).
+pub(crate) unsafe fn bufs<'a>(
+    bufs: *const uv_buf_t,
+    nbufs: core::ffi::c_uint,
+) -> Result<&'a [uv_buf_t], c_int> {
+    let n = nbufs as usize;
+    if bufs.is_null() || n == 0 || n > MAX_BUFS {
+        return Err(UV_EINVAL);
+    }
+    // SAFETY: `n` buffers are readable (caller).
+    let list = unsafe { core::slice::from_raw_parts(bufs, n) };
+    let mut total = 0usize;
+    for b in list {
+        total = total.saturating_add(b.len);
+        if total > IO_MAX_BYTES {
+            return Err(UV_EINVAL);
+        }
+    }
+    Ok(list)
+}

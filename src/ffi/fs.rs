@@ -138,7 +138,13 @@ pub unsafe extern "C" fn uv_fs_write(
     cb: uv_fs_cb,
 ) -> c_int {
     // SAFETY: forwarded caller contract.
-    unsafe { rw_op(r#loop, req, cb, UV_FS_WRITE, file, bufs, nbufs, offset) }
+    unsafe {
+        // libuv 1.53: a write of more than IO_MAX_BYTES in all is refused, not cut.
+        if check::bufs(bufs, nbufs).is_err() {
+            return UV_EINVAL;
+        }
+        rw_op(r#loop, req, cb, UV_FS_WRITE, file, bufs, nbufs, offset)
+    }
 }
 
 /// Removes the file `path`.
@@ -499,6 +505,10 @@ pub unsafe extern "C" fn uv_fs_sendfile(
     // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
     // before the set-up, which checks every pointer it dereferences.
     unsafe {
+        // libuv 1.53: one transfer moves at most IO_MAX_BYTES.
+        if length > crate::abi::IO_MAX_BYTES {
+            return UV_EINVAL;
+        }
         start(r#loop, req, cb, UV_FS_SENDFILE, |r| {
             // libuv keeps the input descriptor in `flags` and the length in `bufsml[0]`.
             (*r).flags = in_fd;

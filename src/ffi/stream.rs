@@ -90,9 +90,7 @@ unsafe fn write_args(s: *mut uv_stream_t, bufs: *const uv_buf_t, nbufs: c_uint) 
     // SAFETY: `s` is NULL or initialised (caller).
     unsafe {
         let s = tri!(check::typed(s));
-        if bufs.is_null() || nbufs == 0 {
-            return UV_EINVAL;
-        }
+        tri!(check::bufs(bufs, nbufs));
         tri!(check::live_else(s, UV_EBADF));
     }
     0

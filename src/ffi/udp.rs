@@ -73,10 +73,7 @@ unsafe fn check_send<'a>(
         } else {
             Some(read_addr(addr, true).ok_or(UV_EINVAL)?)
         };
-        if bufs.is_null() || nbufs == 0 {
-            return Err(UV_EINVAL);
-        }
-        Ok((core::slice::from_raw_parts(bufs, nbufs as usize), dest))
+        Ok((check::bufs(bufs, nbufs)?, dest))
     }
 }
 

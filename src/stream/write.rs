@@ -11,7 +11,9 @@
 //! drain, then `shutdown(SHUT_WR)` and its callback.
 
 use super::{SOCKET, fd, feed, is_ipc, priv_of, req_register, req_unregister, unwant, want};
-use crate::abi::errno::{UV_EAGAIN, UV_EBADF, UV_ECANCELED, UV_EINVAL, UV_ENOTCONN, UV_EPIPE};
+use crate::abi::errno::{
+    UV_EAGAIN, UV_EBADF, UV_EBUSY, UV_ECANCELED, UV_EINVAL, UV_ENOTCONN, UV_EPIPE,
+};
 use crate::abi::flags::{BLOCKING_WRITES, SHUT, SHUTTING, WRITABLE};
 use crate::abi::*;
 use crate::abi::{UV_SHUTDOWN, UV_WRITE};
@@ -406,7 +408,7 @@ pub(crate) unsafe fn flush_write_queue(s: *mut uv_stream_t, err: c_int) {
 /// one partly written, is taken off it and its callback gets `UV_ECANCELED` in the pending
 /// phase (`uv_write_nwritten` tells how much went out); the rest of its bytes are never
 /// written. A write already completed, or whose callback is due, is left alone: 0 either
-/// way, as libuv answers.
+/// way, as libuv answers; on a closing stream `UV_EBUSY`.
 ///
 /// # Safety
 /// `req` is a write request that was submitted (its `handle` set) and whose callback has
@@ -421,7 +423,8 @@ pub(crate) unsafe fn cancel(req: *mut uv_write_t) -> c_int {
             return UV_EINVAL;
         }
         if handle::is_closing(s.cast()) {
-            return 0;
+            // Closing fails every queued write with UV_ECANCELED already (libuv 1.53).
+            return UV_EBUSY;
         }
         let head = &raw mut (*priv_of(s)).write_queue;
         let mut q = queue::next(head);
