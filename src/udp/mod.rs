@@ -504,6 +504,10 @@ unsafe fn on_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
         if ready & sys::READABLE != 0 {
             recv::on_readable(h);
         }
+        // An error condition stays reported until the error queue is read.
+        if ready & sys::ERROR != 0 && fd(h) != -1 {
+            recv::on_error_queue(h);
+        }
         // A receive callback may have closed the handle.
         if ready & sys::WRITABLE != 0 && fd(h) != -1 {
             send::flush(h);

@@ -7,9 +7,14 @@
 //! left (the buffer goes back to the program); a negative error; `UV_ENOBUFS` when the
 //! allocation callback gave no buffer. `UV_UDP_PARTIAL` marks a datagram cut to fit.
 //!
-//! With `UV_UDP_RECVMMSG` and a buffer of at least 64 KiB, one `recvmmsg` fills up to 20
-//! 64 KiB slots of it: each datagram comes as a `UV_UDP_MMSG_CHUNK` callback pointing into
-//! the buffer, then one `UV_UDP_MMSG_FREE` callback hands the whole buffer back.
+//! With `UV_UDP_RECVMMSG`, one `recvmmsg` fills up to 20 64 KiB slots of the buffer: each
+//! datagram comes as a `UV_UDP_MMSG_CHUNK` callback pointing into the buffer, then one
+//! `UV_UDP_MMSG_FREE` callback hands the whole buffer back. A buffer smaller than one slot
+//! gets `UV_EINVAL` (libuv 1.53's rule).
+//!
+//! An error condition on the socket (an ICMP error, with `UV_UDP_LINUX_RECVERR`) is read
+//! from the socket's error queue and reported with that flag and the offending address, so
+//! that the queue empties and the loop does not wake for it again and again.
 //!
 //! At most 32 datagrams are read per readiness report, so a flood cannot starve the loop.
 //! Callbacks may stop receiving or close the handle; the loop checks after each one.
@@ -138,7 +143,13 @@ pub(crate) unsafe fn on_readable(h: *mut uv_udp_t) {
                 deliver(h, 0, &buf, ptr::null(), 0);
                 return;
             }
-            let more = if using_recvmmsg(h) && buf.len >= DGRAM_MAXSIZE {
+            if using_recvmmsg(h) && buf.len < DGRAM_MAXSIZE {
+                // libuv 1.53: a recvmmsg handle's buffers hold whole 64 KiB slots; a
+                // smaller one is the program's mistake, reported in the callback.
+                deliver(h, errno::UV_EINVAL as isize, &buf, ptr::null(), 0);
+                return;
+            }
+            let more = if using_recvmmsg(h) {
                 match recv_mmsg(h, &buf) {
                     Some(n) => {
                         budget -= n as isize;
@@ -268,5 +279,90 @@ unsafe fn recv_mmsg(h: *mut uv_udp_t, buf: &uv_buf_t) -> Option<usize> {
         // One last callback so that the program frees the buffer.
         deliver(h, 0, buf, ptr::null(), UV_UDP_MMSG_FREE);
         Some(n)
+    }
+}
+
+/// The socket reported an error condition: after the ordinary read (which returns a
+/// pending socket error), reads the error queue (`MSG_ERRQUEUE`) until it is empty, as
+/// libuv does. An ICMP
+/// error queued by `IP_RECVERR`/`IPV6_RECVERR` reaches the receive callback as its negated
+/// errno, the address of the node that reported it and `UV_UDP_LINUX_RECVERR`; nothing
+/// queued gives the usual "nothing left" callback.
+///
+/// # Safety
+/// `h` is a live UDP handle; loop thread. Runs user callbacks.
+pub(crate) unsafe fn on_error_queue(h: *mut uv_udp_t) {
+    // SAFETY: caller guarantees `h` is live; the header points at locals and at the
+    // allocation callback's buffer for the duration of the call; the control messages are
+    // walked with the kernel's own bounds (CMSG_* macros) inside `control`.
+    unsafe {
+        let mut budget = READS_PER_WAKEUP;
+        while budget > 0 && receiving(h) {
+            budget -= 1;
+            if !read_error_queue_once(h) {
+                return;
+            }
+        }
+    }
+}
+
+/// One error-queue read of [`on_error_queue`]; false when nothing more is to be read now.
+///
+/// # Safety
+/// As [`on_error_queue`].
+unsafe fn read_error_queue_once(h: *mut uv_udp_t) -> bool {
+    // SAFETY: as in `on_error_queue`.
+    unsafe {
+        let Some(alloc) = (*h).alloc_cb else {
+            return false;
+        };
+        let mut buf = uv_buf_t {
+            base: ptr::null_mut(),
+            len: 0,
+        };
+        alloc(base(h), DGRAM_MAXSIZE, &mut buf);
+        if buf.base.is_null() || buf.len == 0 {
+            deliver(h, errno::UV_ENOBUFS as isize, &buf, ptr::null(), 0);
+            return false;
+        }
+        let mut peer: libc::sockaddr_storage = zeroed();
+        let mut control = [0u64; 32];
+        let mut m: libc::msghdr = zeroed();
+        m.msg_name = (&raw mut peer).cast();
+        m.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        m.msg_iov = (&raw mut buf).cast();
+        m.msg_iovlen = 1;
+        m.msg_control = control.as_mut_ptr().cast();
+        m.msg_controllen = size_of::<[u64; 32]>();
+        let n = loop {
+            let n = libc::recvmsg(fd(h), &mut m, libc::MSG_ERRQUEUE);
+            if n >= 0 || errno::last_error() != errno::UV_EINTR {
+                break n;
+            }
+        };
+        if n < 0 {
+            let e = errno::last_error();
+            let nread = if e == UV_EAGAIN { 0 } else { e as isize };
+            deliver(h, nread, &buf, ptr::null(), 0);
+            return false;
+        }
+        if m.msg_flags & libc::MSG_ERRQUEUE != 0 {
+            let mut c = libc::CMSG_FIRSTHDR(&m);
+            while !c.is_null() {
+                let ours = ((*c).cmsg_level == libc::SOL_IP && (*c).cmsg_type == libc::IP_RECVERR)
+                    || ((*c).cmsg_level == libc::SOL_IPV6 && (*c).cmsg_type == libc::IPV6_RECVERR);
+                if ours {
+                    let serr = libc::CMSG_DATA(c).cast::<libc::sock_extended_err>();
+                    // SO_EE_OFFENDER: the address follows the extended error.
+                    let offender = serr.add(1).cast::<libc::sockaddr>();
+                    let err = -((*serr).ee_errno as isize);
+                    deliver(h, err, &buf, offender, UV_UDP_LINUX_RECVERR);
+                    return true;
+                }
+                c = libc::CMSG_NXTHDR(&m, c);
+            }
+        }
+        deliver(h, n, &buf, (&raw const peer).cast(), 0);
+        true
     }
 }
