@@ -17,7 +17,7 @@ use crate::abi::*;
 use crate::stream::{self, fd, priv_of, req_register};
 use crate::sys;
 use crate::uvloop::handle;
-use core::ffi::{CStr, c_char, c_int};
+use core::ffi::{c_char, c_int};
 use core::ptr;
 use std::ffi::CString;
 
@@ -38,41 +38,50 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, p: *mut uv_pipe_t, ipc: c_int) {
     }
 }
 
-/// A `sockaddr_un` for `name`, truncated to fit as libuv does.
-fn sockaddr_un(name: &CStr) -> libc::sockaddr_un {
+/// The longest name a `sockaddr_un` holds (`sizeof(sun_path)`, with no room left for a
+/// NUL: the kernel takes a full-length path unterminated).
+pub(crate) const NAME_MAX: usize = 108;
+
+/// A `sockaddr_un` for `name` and its length, as libuv 1.53 builds them: `name` cut to
+/// [`NAME_MAX`] bytes; a name starting with NUL is in Linux's abstract namespace and its
+/// length counts exactly its bytes; an empty one asks the kernel to pick an abstract name
+/// (autobind).
+fn sockaddr_un(name: &[u8]) -> (libc::sockaddr_un, libc::socklen_t) {
     // SAFETY: sockaddr_un is plain data; zero is a valid value.
     let mut sa: libc::sockaddr_un = unsafe { core::mem::zeroed() };
     sa.sun_family = libc::AF_UNIX as libc::sa_family_t;
-    let bytes = name.to_bytes();
-    let n = bytes.len().min(sa.sun_path.len() - 1);
-    for (d, &b) in sa.sun_path.iter_mut().zip(&bytes[..n]) {
+    let n = name.len().min(NAME_MAX);
+    for (d, &b) in sa.sun_path.iter_mut().zip(&name[..n]) {
         *d = b as c_char;
     }
-    sa
+    let head = core::mem::offset_of!(libc::sockaddr_un, sun_path);
+    let len = if name.first().is_none_or(|&b| b == 0) {
+        head + n
+    } else {
+        core::mem::size_of::<libc::sockaddr_un>()
+    };
+    (sa, len as libc::socklen_t)
 }
 
-/// `uv_pipe_bind` after the checks.
+/// `uv_pipe_bind2` (and `uv_pipe_bind`) after the checks: `name` is the path, or an
+/// abstract name starting with NUL, or empty for one the kernel picks; longer than
+/// [`NAME_MAX`] it is cut, as libuv does.
 ///
 /// # Safety
-/// `p` is a live, not closing pipe handle; `name` a NUL-terminated string.
-pub(crate) unsafe fn bind(p: *mut uv_pipe_t, name: *const c_char) -> c_int {
-    // SAFETY: caller guarantees both.
+/// `p` is a live, not closing pipe handle.
+pub(crate) unsafe fn bind(p: *mut uv_pipe_t, name: &[u8]) -> c_int {
+    // SAFETY: caller guarantees `p`.
     unsafe {
         if fd(s(p)) >= 0 {
             return UV_EINVAL;
         }
-        let name = CStr::from_ptr(name);
+        let name = &name[..name.len().min(NAME_MAX)];
         let sfd = crate::tcp::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
         if sfd < 0 {
             return sfd;
         }
-        let sa = sockaddr_un(name);
-        if libc::bind(
-            sfd,
-            (&raw const sa).cast(),
-            core::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t,
-        ) != 0
-        {
+        let (sa, len) = sockaddr_un(name);
+        if libc::bind(sfd, (&raw const sa).cast(), len) != 0 {
             let mut e = last_error();
             // ENOENT is EACCES, for compatibility with Windows (libuv).
             if e == UV_ENOENT {
@@ -82,7 +91,12 @@ pub(crate) unsafe fn bind(p: *mut uv_pipe_t, name: *const c_char) -> c_int {
             return e;
         }
         (*p).flags |= BOUND;
-        (*p).pipe_fname = name.to_owned().into_raw();
+        // A path is unlinked at close; an abstract name goes with its socket.
+        if name.first().is_some_and(|&b| b != 0)
+            && let Ok(path) = CString::new(name)
+        {
+            (*p).pipe_fname = path.into_raw();
+        }
         stream::set_fd(s(p), sfd);
         (*priv_of(s(p))).state |= stream::SOCKET;
     }
@@ -159,15 +173,15 @@ pub(crate) unsafe fn open(p: *mut uv_pipe_t, file: c_int) -> c_int {
     }
 }
 
-/// `uv_pipe_connect` after the checks: every outcome goes through `cb`.
+/// `uv_pipe_connect2` (and `uv_pipe_connect`) after the checks: every outcome goes through
+/// `cb`. `name` as in [`bind`], not empty.
 ///
 /// # Safety
-/// `req` is writable request memory; `p` a live, not closing pipe handle; `name` a
-/// NUL-terminated string.
+/// `req` is writable request memory; `p` a live, not closing pipe handle.
 pub(crate) unsafe fn connect(
     req: *mut uv_connect_t,
     p: *mut uv_pipe_t,
-    name: *const c_char,
+    name: &[u8],
     cb: uv_connect_cb,
 ) {
     let st = s(p);
@@ -184,13 +198,9 @@ pub(crate) unsafe fn connect(
                 }
                 stream::set_fd(st, sfd);
             }
-            let sa = sockaddr_un(CStr::from_ptr(name));
+            let (sa, len) = sockaddr_un(name);
             loop {
-                let r = libc::connect(
-                    fd(st),
-                    (&raw const sa).cast(),
-                    core::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t,
-                );
+                let r = libc::connect(fd(st), (&raw const sa).cast(), len);
                 if r == 0 {
                     break;
                 }
@@ -303,14 +313,15 @@ pub(crate) unsafe fn sock_peer_name(
         }
         let path = &sa.sun_path;
         let off = core::mem::offset_of!(libc::sockaddr_un, sun_path);
-        let n = if path[0] == 0 {
-            // Linux abstract namespace: the length says how much is the name.
-            (len as usize).saturating_sub(off)
+        // A Linux abstract name is as long as the address says and gets no NUL (libuv
+        // 1.53); a path stops at its NUL and needs room for one.
+        let (n, nul) = if path[0] == 0 {
+            ((len as usize).saturating_sub(off), 0)
         } else {
-            path.iter().position(|&c| c == 0).unwrap_or(path.len())
+            (path.iter().position(|&c| c == 0).unwrap_or(path.len()), 1)
         };
-        if n >= *size {
-            *size = n + 1;
+        if n + nul > *size {
+            *size = n + nul;
             return UV_ENOBUFS;
         }
         ptr::copy_nonoverlapping(path.as_ptr(), buffer, n);
@@ -434,13 +445,17 @@ mod tests {
 
     #[test]
     fn sockaddr_un_truncates_long_names() {
-        let long = CString::new(vec![b'a'; 200]).unwrap();
-        let sa = sockaddr_un(&long);
+        let (sa, len) = sockaddr_un(&[b'a'; 200]);
         assert_eq!(sa.sun_family, libc::AF_UNIX as libc::sa_family_t);
-        assert_eq!(sa.sun_path[106], b'a' as c_char);
-        assert_eq!(sa.sun_path[107], 0);
-        let short = sockaddr_un(c"/tmp/x");
+        assert_eq!(sa.sun_path[107], b'a' as c_char);
+        assert_eq!(len as usize, core::mem::size_of::<libc::sockaddr_un>());
+        let (short, _) = sockaddr_un(b"/tmp/x");
         assert_eq!(short.sun_path[5], b'x' as c_char);
         assert_eq!(short.sun_path[6], 0);
+        // Abstract names count exactly their bytes, the leading NUL included.
+        let head = core::mem::offset_of!(libc::sockaddr_un, sun_path);
+        let (abs, len) = sockaddr_un(b"\0abc");
+        assert_eq!((abs.sun_path[1], len as usize), (b'a' as c_char, head + 4));
+        assert_eq!(sockaddr_un(b"").1 as usize, head);
     }
 }

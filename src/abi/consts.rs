@@ -42,6 +42,9 @@ bits!(uv_tcp_flags: UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT);
 bits!(uv_udp_flags: UV_UDP_IPV6ONLY, UV_UDP_PARTIAL, UV_UDP_REUSEADDR, UV_UDP_MMSG_CHUNK,
     UV_UDP_MMSG_FREE, UV_UDP_LINUX_RECVERR, UV_UDP_REUSEPORT, UV_UDP_RECVMMSG);
 
+// `uv_pipe_bind2` / `uv_pipe_connect2` flags.
+bits!(uv_pipe_flags: UV_PIPE_NO_TRUNCATE);
+
 // `uv_run` modes.
 tags!(uv_run_mode: UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT);
 

@@ -6,7 +6,7 @@ use super::check::{self, tri};
 use crate::abi::errno::{UV_EBADF, UV_EINVAL};
 use crate::abi::*;
 use crate::pipe;
-use core::ffi::{c_char, c_int};
+use core::ffi::{CStr, c_char, c_int, c_uint};
 
 /// A pipe(2) pair in `fds` (read end first), close-on-exec; `UV_NONBLOCK_PIPE` in a
 /// flags argument makes that end non-blocking.
@@ -68,13 +68,91 @@ pub unsafe extern "C" fn uv_pipe_open(handle: *mut uv_pipe_t, file: uv_file) -> 
 /// `handle` is an initialised pipe handle; `name` a NUL-terminated path.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_pipe_bind(handle: *mut uv_pipe_t, name: *const c_char) -> c_int {
+    if name.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: a non-NULL `name` is a C string (caller); the rest as uv_pipe_bind2.
+    unsafe { uv_pipe_bind2(handle, name, CStr::from_ptr(name).to_bytes().len(), 0) }
+}
+
+/// The name argument of `uv_pipe_bind2` / `uv_pipe_connect2` (libuv 1.53's rules): not
+/// NULL; flags 0 or `UV_PIPE_NO_TRUNCATE`, which refuses a name longer than `sun_path`
+/// instead of cutting it; no NUL inside a path (an abstract name, which starts with NUL,
+/// may hold any byte); empty only where `empty_ok` (bind: the kernel picks a name).
+///
+/// # Safety
+/// `name` is NULL or readable for `namelen` bytes.
+unsafe fn pipe_name<'a>(
+    name: *const c_char,
+    namelen: usize,
+    flags: c_uint,
+    empty_ok: bool,
+) -> Result<&'a [u8], c_int> {
+    if flags & !UV_PIPE_NO_TRUNCATE != 0 || name.is_null() {
+        return Err(UV_EINVAL);
+    }
+    if namelen == 0 && !empty_ok {
+        return Err(UV_EINVAL);
+    }
+    // SAFETY: `namelen` readable bytes (caller).
+    let bytes = unsafe { core::slice::from_raw_parts(name.cast::<u8>(), namelen) };
+    if bytes.first().is_some_and(|&b| b != 0) && bytes.contains(&0) {
+        return Err(UV_EINVAL);
+    }
+    if flags & UV_PIPE_NO_TRUNCATE != 0 && namelen > pipe::NAME_MAX {
+        return Err(UV_EINVAL);
+    }
+    Ok(bytes)
+}
+
+/// `uv_pipe_bind2` (libuv 1.46): binds to `namelen` bytes of `name`, which may be a Linux
+/// abstract name (a leading NUL) or empty (the kernel picks an abstract name).
+///
+/// # Safety
+/// `handle` is NULL or an initialised pipe handle; `name` NULL or `namelen` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_pipe_bind2(
+    handle: *mut uv_pipe_t,
+    name: *const c_char,
+    namelen: usize,
+    flags: c_uint,
+) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if check::live(handle).is_err() || name.is_null() {
-            return UV_EINVAL;
-        }
+        let name = tri!(pipe_name(name, namelen, flags, true));
+        let handle = tri!(check::live(handle));
         pipe::bind(handle, name)
     }
+}
+
+/// `uv_pipe_connect2` (libuv 1.46): as `uv_pipe_connect` to `namelen` bytes of `name`
+/// (abstract names too); a bad argument is returned, not reported through `cb`.
+///
+/// # Safety
+/// `req` is writable request memory; `handle` an initialised pipe handle; `name` NULL or
+/// `namelen` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_pipe_connect2(
+    req: *mut uv_connect_t,
+    handle: *mut uv_pipe_t,
+    name: *const c_char,
+    namelen: usize,
+    flags: c_uint,
+    cb: uv_connect_cb,
+) -> c_int {
+    // SAFETY: checked before use.
+    unsafe {
+        let name = tri!(pipe_name(name, namelen, flags, false));
+        if req.is_null() {
+            return UV_EINVAL;
+        }
+        let handle = tri!(check::live(handle));
+        if !(*handle).connect_req.is_null() {
+            return crate::abi::errno::UV_EALREADY;
+        }
+        pipe::connect(req, handle, name, cb);
+    }
+    0
 }
 
 /// Reports only through `cb`, in a later loop phase, even on immediate failure (a NULL
@@ -101,7 +179,7 @@ pub unsafe extern "C" fn uv_pipe_connect(
         } else if !(*handle).connect_req.is_null() {
             pipe::fail_later(req, handle, crate::abi::errno::UV_EALREADY, cb);
         } else {
-            pipe::connect(req, handle, name, cb)
+            pipe::connect(req, handle, CStr::from_ptr(name).to_bytes(), cb)
         }
     }
 }
@@ -116,10 +194,8 @@ pub unsafe extern "C" fn uv_pipe_getsockname(
 ) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if check::typed(handle).is_err() || size.is_null() {
-            return UV_EINVAL;
-        }
-        if buffer.is_null() && *size != 0 {
+        // libuv 1.53: no buffer, no size or a size of 0 is refused before anything else.
+        if !check::out_buf(buffer, size) || check::typed(handle).is_err() {
             return UV_EINVAL;
         }
         pipe::sock_peer_name(handle, false, buffer, size)
@@ -136,10 +212,7 @@ pub unsafe extern "C" fn uv_pipe_getpeername(
 ) -> c_int {
     // SAFETY: checked before use.
     unsafe {
-        if check::typed(handle).is_err() || size.is_null() {
-            return UV_EINVAL;
-        }
-        if buffer.is_null() && *size != 0 {
+        if !check::out_buf(buffer, size) || check::typed(handle).is_err() {
             return UV_EINVAL;
         }
         pipe::sock_peer_name(handle, true, buffer, size)
