@@ -431,6 +431,11 @@ typedef struct uv_timeval64_t {
 
 typedef pid_t uv_pid_t;
 
+typedef struct uv_timespec64_t {
+  int64_t tv_sec;
+  int32_t tv_nsec;
+} uv_timespec64_t;
+
 typedef int uv_os_fd_t;
 
 typedef struct uv_lib_t {
@@ -507,11 +512,6 @@ typedef void (*uv_work_cb)(uv_work_t *req);
 typedef void (*uv_after_work_cb)(uv_work_t *req, int status);
 
 typedef void (*uv_random_cb)(uv_random_t *req, int status, void *buf, size_t buflen);
-
-typedef struct uv_timespec64_t {
-  int64_t tv_sec;
-  int32_t tv_nsec;
-} uv_timespec64_t;
 
 typedef struct uv__queue {
   struct uv__queue *next;
@@ -1365,6 +1365,8 @@ UV_EXTERN int uv_set_process_title(const char *title);
 
 UV_EXTERN int uv_get_process_title(char *buffer, size_t size);
 
+UV_EXTERN int uv_clock_gettime(uv_clock_id clock_id, struct uv_timespec64_t *ts);
+
 UV_EXTERN int uv_cwd(char *buffer, size_t *size);
 
 UV_EXTERN int uv_chdir(const char *dir);
@@ -1378,6 +1380,12 @@ UV_EXTERN int uv_os_tmpdir(char *buffer, size_t *size);
 UV_EXTERN int uv_os_get_passwd(uv_passwd_t *pwd);
 
 UV_EXTERN void uv_os_free_passwd(uv_passwd_t *pwd);
+
+UV_EXTERN int uv_os_get_passwd2(uv_passwd_t *pwd, uv_uid_t uid);
+
+UV_EXTERN int uv_os_get_group(uv_group_t *grp, uv_uid_t gid);
+
+UV_EXTERN void uv_os_free_group(uv_group_t *grp);
 
 UV_EXTERN int uv_os_environ(uv_env_item_t **envitems, int *count);
 
@@ -1428,6 +1436,10 @@ UV_EXTERN void uv_loadavg(double *avg);
 UV_EXTERN int uv_uptime(double *uptime);
 
 UV_EXTERN int uv_getrusage(struct uv_rusage_t *rusage);
+
+UV_EXTERN int uv_getrusage_thread(struct uv_rusage_t *rusage);
+
+UV_EXTERN uint64_t uv_get_available_memory(void);
 
 UV_EXTERN int uv_resident_set_memory(size_t *rss);
 
@@ -1620,6 +1632,24 @@ UV_EXTERN void uv_key_delete(uv_key_t *key);
 UV_EXTERN void *uv_key_get(uv_key_t *key);
 
 UV_EXTERN void uv_key_set(uv_key_t *key, void *value);
+
+UV_EXTERN int uv_thread_detach(uv_thread_t *tid);
+
+UV_EXTERN int uv_thread_setname(const char *name);
+
+UV_EXTERN int uv_thread_getname(uv_thread_t *tid, char *name, size_t size);
+
+UV_EXTERN int uv_cpumask_size(void);
+
+UV_EXTERN int uv_thread_setaffinity(uv_thread_t *tid, char *cpumask, char *oldmask, size_t mask_size);
+
+UV_EXTERN int uv_thread_getaffinity(uv_thread_t *tid, char *cpumask, size_t mask_size);
+
+UV_EXTERN int uv_thread_getcpu(void);
+
+UV_EXTERN int uv_thread_getpriority(uv_thread_t tid, int *priority);
+
+UV_EXTERN int uv_thread_setpriority(uv_thread_t tid, int priority);
 
 UV_EXTERN int uv_tty_init(uv_loop_t *loop, uv_tty_t *tty, uv_file fd, int readable);
 

@@ -29,6 +29,7 @@ pub(crate) mod signal;
 pub(crate) mod stream;
 pub(crate) mod sys;
 pub(crate) mod tcp;
+pub(crate) mod thread;
 pub(crate) mod timer;
 pub(crate) mod tty;
 pub(crate) mod udp;

@@ -45,6 +45,9 @@ bits!(uv_udp_flags: UV_UDP_IPV6ONLY, UV_UDP_PARTIAL, UV_UDP_REUSEADDR, UV_UDP_MM
 // `uv_pipe_bind2` / `uv_pipe_connect2` flags.
 bits!(uv_pipe_flags: UV_PIPE_NO_TRUNCATE);
 
+// `uv_clock_gettime` clocks.
+tags!(uv_clock_id: UV_CLOCK_MONOTONIC, UV_CLOCK_REALTIME);
+
 // `uv_run` modes.
 tags!(uv_run_mode: UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT);
 

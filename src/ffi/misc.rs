@@ -14,7 +14,7 @@
 use core::ffi::{CStr, c_char, c_int, c_uint};
 
 use crate::abi::errno::{UV_EINVAL, last_error};
-use crate::abi::{uv_buf_t, uv_pid_t, uv_timeval64_t};
+use crate::abi::{ClockIdArg, uv_buf_t, uv_pid_t, uv_timespec64_t, uv_timeval64_t};
 
 /// `unsigned int uv_version(void)`: `UV_VERSION_HEX` of the libuv version rsuv implements.
 ///
@@ -172,6 +172,37 @@ pub unsafe extern "C" fn uv_get_process_title(buffer: *mut c_char, size: usize) 
     crate::os::title::get_process_title(unsafe {
         core::slice::from_raw_parts_mut(buffer.cast(), size)
     })
+}
+
+/// `int uv_clock_gettime(uv_clock_id clock_id, uv_timespec64_t* ts)` (libuv 1.45): the
+/// monotonic or the real-time clock; `UV_EFAULT` for NULL, `UV_EINVAL` for another clock.
+///
+/// # Safety
+/// `ts` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_clock_gettime(clock_id: ClockIdArg, ts: *mut uv_timespec64_t) -> c_int {
+    if ts.is_null() {
+        return crate::abi::errno::UV_EFAULT; // libuv's answer, which its test asserts
+    }
+    let clock = match clock_id {
+        crate::abi::UV_CLOCK_MONOTONIC => libc::CLOCK_MONOTONIC,
+        crate::abi::UV_CLOCK_REALTIME => libc::CLOCK_REALTIME,
+        _ => return UV_EINVAL,
+    };
+    // SAFETY: timespec is plain data; `t` is a writable local.
+    let mut t: libc::timespec = unsafe { core::mem::zeroed() };
+    // SAFETY: a valid clock id and a writable timespec.
+    if unsafe { libc::clock_gettime(clock, &mut t) } != 0 {
+        return last_error();
+    }
+    // SAFETY: non-NULL, writable (caller).
+    unsafe {
+        ts.write(uv_timespec64_t {
+            tv_sec: t.tv_sec,
+            tv_nsec: t.tv_nsec as i32,
+        })
+    };
+    0
 }
 
 #[cfg(test)]

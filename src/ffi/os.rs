@@ -125,6 +125,45 @@ pub unsafe extern "C" fn uv_os_free_passwd(pwd: *mut uv_passwd_t) {
     unsafe { os::passwd::free_passwd(pwd) }
 }
 
+/// `uv_os_get_passwd2` (libuv 1.45): the password entry of `uid`.
+///
+/// # Safety
+/// `pwd` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_os_get_passwd2(pwd: *mut uv_passwd_t, uid: uv_uid_t) -> c_int {
+    if pwd.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: checked above.
+    unsafe { os::passwd::get_passwd_of(pwd, uid) }
+}
+
+/// `uv_os_get_group` (libuv 1.45): the name and members of group `gid`. (The header names
+/// the argument's type `uv_uid_t`, as libuv's does; both are 32-bit ids.)
+///
+/// # Safety
+/// `grp` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_os_get_group(grp: *mut uv_group_t, gid: uv_uid_t) -> c_int {
+    if grp.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: checked above.
+    unsafe { os::passwd::get_group(grp, gid) }
+}
+
+/// `uv_os_free_group`: frees what `uv_os_get_group` allocated; harmless twice.
+///
+/// # Safety
+/// `grp` is NULL or filled by `uv_os_get_group`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_os_free_group(grp: *mut uv_group_t) {
+    if !grp.is_null() {
+        // SAFETY: checked above; the rest is the caller's contract.
+        unsafe { os::passwd::free_group(grp) }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Environment.
 

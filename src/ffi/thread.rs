@@ -10,7 +10,7 @@
 //! would dereference, is `UV_EINVAL` where the function returns a code, and an abort where
 //! it returns nothing.
 
-use core::ffi::{c_int, c_uint, c_void};
+use core::ffi::{c_char, c_int, c_uint, c_void};
 use core::ptr;
 
 use crate::abi::errno::{UV_EAGAIN, UV_EBUSY, UV_EINVAL, UV_ENOMEM, UV_ETIMEDOUT, from_errno};
@@ -31,14 +31,6 @@ fn fatal(what: &str, err: c_int) -> ! {
         std::io::Error::from_raw_os_error(err)
     );
     std::process::abort()
-}
-
-/// Aborts on a NULL object pointer passed to a function that cannot return an error.
-#[inline]
-fn require<T>(p: *const T, what: &str) {
-    if p.is_null() {
-        fatal(what, libc::EINVAL);
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -222,7 +214,7 @@ pub unsafe extern "C" fn uv_thread_join(tid: *mut uv_thread_t) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_thread_equal(t1: *const uv_thread_t, t2: *const uv_thread_t) -> c_int {
     if t1.is_null() || t2.is_null() {
-        return c_int::from(t1 == t2);
+        return 0; // no thread to compare
     }
     // SAFETY: both pointers are readable (caller's contract, checked non-NULL).
     unsafe { libc::pthread_equal(*t1, *t2) }
@@ -277,7 +269,9 @@ pub unsafe extern "C" fn uv_mutex_init_recursive(mutex: *mut uv_mutex_t) -> c_in
 /// `mutex` was initialised and is not locked.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_mutex_destroy(mutex: *mut uv_mutex_t) {
-    require(mutex, "uv_mutex_destroy");
+    if mutex.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `mutex` is an initialised mutex (caller's contract).
     let err = unsafe { libc::pthread_mutex_destroy(mutex) };
     if err != 0 {
@@ -291,7 +285,9 @@ pub unsafe extern "C" fn uv_mutex_destroy(mutex: *mut uv_mutex_t) {
 /// `mutex` was initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_mutex_lock(mutex: *mut uv_mutex_t) {
-    require(mutex, "uv_mutex_lock");
+    if mutex.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `mutex` is an initialised mutex (caller's contract).
     let err = unsafe { libc::pthread_mutex_lock(mutex) };
     if err != 0 {
@@ -323,7 +319,9 @@ pub unsafe extern "C" fn uv_mutex_trylock(mutex: *mut uv_mutex_t) -> c_int {
 /// `mutex` was initialised and is held by the calling thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_mutex_unlock(mutex: *mut uv_mutex_t) {
-    require(mutex, "uv_mutex_unlock");
+    if mutex.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `mutex` is an initialised mutex (caller's contract).
     let err = unsafe { libc::pthread_mutex_unlock(mutex) };
     if err != 0 {
@@ -353,7 +351,9 @@ pub unsafe extern "C" fn uv_rwlock_init(rwlock: *mut uv_rwlock_t) -> c_int {
 /// `rwlock` was initialised and is not held.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_rwlock_destroy(rwlock: *mut uv_rwlock_t) {
-    require(rwlock, "uv_rwlock_destroy");
+    if rwlock.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `rwlock` is an initialised lock (caller's contract).
     let err = unsafe { libc::pthread_rwlock_destroy(rwlock) };
     if err != 0 {
@@ -367,7 +367,9 @@ pub unsafe extern "C" fn uv_rwlock_destroy(rwlock: *mut uv_rwlock_t) {
 /// `rwlock` was initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_rwlock_rdlock(rwlock: *mut uv_rwlock_t) {
-    require(rwlock, "uv_rwlock_rdlock");
+    if rwlock.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `rwlock` is an initialised lock (caller's contract).
     let err = unsafe { libc::pthread_rwlock_rdlock(rwlock) };
     if err != 0 {
@@ -398,7 +400,9 @@ pub unsafe extern "C" fn uv_rwlock_tryrdlock(rwlock: *mut uv_rwlock_t) -> c_int 
 /// `rwlock` was initialised and is read-held by the calling thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_rwlock_rdunlock(rwlock: *mut uv_rwlock_t) {
-    require(rwlock, "uv_rwlock_rdunlock");
+    if rwlock.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `rwlock` is an initialised lock (caller's contract).
     let err = unsafe { libc::pthread_rwlock_unlock(rwlock) };
     if err != 0 {
@@ -412,7 +416,9 @@ pub unsafe extern "C" fn uv_rwlock_rdunlock(rwlock: *mut uv_rwlock_t) {
 /// `rwlock` was initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_rwlock_wrlock(rwlock: *mut uv_rwlock_t) {
-    require(rwlock, "uv_rwlock_wrlock");
+    if rwlock.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `rwlock` is an initialised lock (caller's contract).
     let err = unsafe { libc::pthread_rwlock_wrlock(rwlock) };
     if err != 0 {
@@ -443,7 +449,9 @@ pub unsafe extern "C" fn uv_rwlock_trywrlock(rwlock: *mut uv_rwlock_t) -> c_int 
 /// `rwlock` was initialised and is write-held by the calling thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_rwlock_wrunlock(rwlock: *mut uv_rwlock_t) {
-    require(rwlock, "uv_rwlock_wrunlock");
+    if rwlock.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `rwlock` is an initialised lock (caller's contract).
     let err = unsafe { libc::pthread_rwlock_unlock(rwlock) };
     if err != 0 {
@@ -477,7 +485,9 @@ pub unsafe extern "C" fn uv_sem_init(sem: *mut uv_sem_t, value: c_uint) -> c_int
 /// `sem` was initialised and nobody waits on it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_sem_destroy(sem: *mut uv_sem_t) {
-    require(sem, "uv_sem_destroy");
+    if sem.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `sem` is an initialised semaphore (caller's contract).
     if unsafe { libc::sem_destroy(sem) } != 0 {
         fatal("sem_destroy", -crate::abi::errno::last_error());
@@ -490,7 +500,9 @@ pub unsafe extern "C" fn uv_sem_destroy(sem: *mut uv_sem_t) {
 /// `sem` was initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_sem_post(sem: *mut uv_sem_t) {
-    require(sem, "uv_sem_post");
+    if sem.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `sem` is an initialised semaphore (caller's contract).
     if unsafe { libc::sem_post(sem) } != 0 {
         fatal("sem_post", -crate::abi::errno::last_error());
@@ -503,7 +515,9 @@ pub unsafe extern "C" fn uv_sem_post(sem: *mut uv_sem_t) {
 /// `sem` was initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_sem_wait(sem: *mut uv_sem_t) {
-    require(sem, "uv_sem_wait");
+    if sem.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     loop {
         // SAFETY: `sem` is an initialised semaphore (caller's contract).
         if unsafe { libc::sem_wait(sem) } == 0 {
@@ -574,7 +588,9 @@ pub unsafe extern "C" fn uv_cond_init(cond: *mut uv_cond_t) -> c_int {
 /// `cond` was initialised and nobody waits on it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_cond_destroy(cond: *mut uv_cond_t) {
-    require(cond, "uv_cond_destroy");
+    if cond.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `cond` is an initialised condition variable (caller's contract).
     let err = unsafe { libc::pthread_cond_destroy(cond) };
     if err != 0 {
@@ -588,7 +604,9 @@ pub unsafe extern "C" fn uv_cond_destroy(cond: *mut uv_cond_t) {
 /// `cond` was initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_cond_signal(cond: *mut uv_cond_t) {
-    require(cond, "uv_cond_signal");
+    if cond.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `cond` is an initialised condition variable (caller's contract).
     let err = unsafe { libc::pthread_cond_signal(cond) };
     if err != 0 {
@@ -602,7 +620,9 @@ pub unsafe extern "C" fn uv_cond_signal(cond: *mut uv_cond_t) {
 /// `cond` was initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_cond_broadcast(cond: *mut uv_cond_t) {
-    require(cond, "uv_cond_broadcast");
+    if cond.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `cond` is an initialised condition variable (caller's contract).
     let err = unsafe { libc::pthread_cond_broadcast(cond) };
     if err != 0 {
@@ -617,8 +637,12 @@ pub unsafe extern "C" fn uv_cond_broadcast(cond: *mut uv_cond_t) {
 /// Both were initialised; the calling thread holds `mutex`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_cond_wait(cond: *mut uv_cond_t, mutex: *mut uv_mutex_t) {
-    require(cond, "uv_cond_wait");
-    require(mutex, "uv_cond_wait");
+    if cond.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
+    if mutex.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: both are initialised and `mutex` is held (caller's contract).
     let err = unsafe { libc::pthread_cond_wait(cond, mutex) };
     if err != 0 {
@@ -679,7 +703,9 @@ pub unsafe extern "C" fn uv_barrier_init(barrier: *mut uv_barrier_t, count: c_ui
 /// `barrier` was initialised and nobody waits on it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_barrier_destroy(barrier: *mut uv_barrier_t) {
-    require(barrier, "uv_barrier_destroy");
+    if barrier.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `barrier` is an initialised barrier (caller's contract).
     let err = unsafe { libc::pthread_barrier_destroy(barrier) };
     if err != 0 {
@@ -716,7 +742,9 @@ pub unsafe extern "C" fn uv_barrier_wait(barrier: *mut uv_barrier_t) -> c_int {
 /// `guard` is a `uv_once_t` initialised with `UV_ONCE_INIT`; `callback` is callable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_once(guard: *mut uv_once_t, callback: Option<unsafe extern "C" fn()>) {
-    require(guard, "uv_once");
+    if guard.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     let Some(callback) = callback else {
         fatal("uv_once", libc::EINVAL);
     };
@@ -749,7 +777,9 @@ pub unsafe extern "C" fn uv_key_create(key: *mut uv_key_t) -> c_int {
 /// `key` was created by [`uv_key_create`] and not yet deleted.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_key_delete(key: *mut uv_key_t) {
-    require(key, "uv_key_delete");
+    if key.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `key` is readable (caller's contract).
     let err = unsafe { libc::pthread_key_delete(*key) };
     if err != 0 {
@@ -776,12 +806,136 @@ pub unsafe extern "C" fn uv_key_get(key: *mut uv_key_t) -> *mut c_void {
 /// `key` was created by [`uv_key_create`].
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_key_set(key: *mut uv_key_t, value: *mut c_void) {
-    require(key, "uv_key_set");
+    if key.is_null() {
+        return; // nothing to do (libuv would crash)
+    }
     // SAFETY: `key` is readable (caller's contract).
     let err = unsafe { libc::pthread_setspecific(*key, value) };
     if err != 0 {
         fatal("pthread_setspecific", err);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// libuv 1.45-1.50: detach, names, affinity, CPU, priority ([`crate::thread`]).
+
+/// `uv_thread_detach` (1.50): `UV_EINVAL` for NULL.
+///
+/// # Safety
+/// `tid` is NULL or a readable thread id.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_detach(tid: *mut uv_thread_t) -> c_int {
+    // SAFETY: a non-NULL `tid` is readable (caller).
+    unsafe { tid.as_ref() }.map_or(UV_EINVAL, |&t| crate::thread::detach(t))
+}
+
+/// `uv_thread_setname` (1.50): names the calling thread, cut to Linux's 15 bytes.
+///
+/// # Safety
+/// `name` is NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_setname(name: *const c_char) -> c_int {
+    if name.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: a non-NULL `name` is a C string (caller).
+    crate::thread::set_name(unsafe { core::ffi::CStr::from_ptr(name) })
+}
+
+/// `uv_thread_getname` (1.50): the name of `tid`, with its NUL, cut to `size`.
+///
+/// # Safety
+/// `tid` is NULL or a readable thread id; `name` NULL or writable for `size` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_getname(
+    tid: *mut uv_thread_t,
+    name: *mut c_char,
+    size: usize,
+) -> c_int {
+    if tid.is_null() || name.is_null() || size == 0 {
+        return UV_EINVAL;
+    }
+    // SAFETY: `name` is writable for `size` bytes and `tid` readable (caller).
+    unsafe { crate::thread::name(*tid, core::slice::from_raw_parts_mut(name, size)) }
+}
+
+/// `uv_cpumask_size` (1.45): the bytes an affinity mask needs.
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_cpumask_size() -> c_int {
+    crate::thread::cpumask_size()
+}
+
+/// `uv_thread_setaffinity` (1.45): one byte per CPU in `cpumask`; `mask_size` at least
+/// `uv_cpumask_size()`; the previous mask to `oldmask` when not NULL.
+///
+/// # Safety
+/// `tid` is NULL or a readable thread id; the masks NULL or `mask_size` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_setaffinity(
+    tid: *mut uv_thread_t,
+    cpumask: *mut c_char,
+    oldmask: *mut c_char,
+    mask_size: usize,
+) -> c_int {
+    if tid.is_null() || cpumask.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: the masks hold `mask_size` bytes (caller); `oldmask` only when non-NULL.
+    unsafe {
+        let old = (!oldmask.is_null()).then(|| core::slice::from_raw_parts_mut(oldmask, mask_size));
+        crate::thread::set_affinity(*tid, core::slice::from_raw_parts(cpumask, mask_size), old)
+    }
+}
+
+/// `uv_thread_getaffinity` (1.45).
+///
+/// # Safety
+/// `tid` is NULL or a readable thread id; `cpumask` NULL or `mask_size` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_getaffinity(
+    tid: *mut uv_thread_t,
+    cpumask: *mut c_char,
+    mask_size: usize,
+) -> c_int {
+    if tid.is_null() || cpumask.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: `cpumask` holds `mask_size` writable bytes (caller).
+    unsafe { crate::thread::affinity(*tid, core::slice::from_raw_parts_mut(cpumask, mask_size)) }
+}
+
+/// `uv_thread_getcpu` (1.45): the CPU the calling thread runs on.
+#[unsafe(no_mangle)]
+pub extern "C" fn uv_thread_getcpu() -> c_int {
+    crate::thread::cpu()
+}
+
+/// `uv_thread_getpriority` (1.48).
+///
+/// # Safety
+/// `tid` is a live thread; `priority` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_getpriority(tid: uv_thread_t, priority: *mut c_int) -> c_int {
+    if priority.is_null() {
+        return UV_EINVAL;
+    }
+    match crate::thread::priority(tid) {
+        Ok(p) => {
+            // SAFETY: non-NULL, writable (caller).
+            unsafe { *priority = p };
+            0
+        }
+        Err(e) => e,
+    }
+}
+
+/// `uv_thread_setpriority` (1.48): one of `UV_THREAD_PRIORITY_*`.
+///
+/// # Safety
+/// `tid` is a live thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_setpriority(tid: uv_thread_t, priority: c_int) -> c_int {
+    crate::thread::set_priority(tid, priority)
 }
 
 #[cfg(test)]

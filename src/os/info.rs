@@ -125,9 +125,27 @@ pub(crate) unsafe fn uptime(uptime: *mut f64) -> c_int {
 /// # Safety
 /// `rusage` is writable.
 pub(crate) unsafe fn getrusage(rusage: *mut uv_rusage_t) -> c_int {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { getrusage_of(libc::RUSAGE_SELF, rusage) }
+}
+
+/// `uv_getrusage_thread` (libuv 1.50): as [`getrusage`] for the calling thread alone.
+///
+/// # Safety
+/// `rusage` is writable.
+pub(crate) unsafe fn getrusage_thread(rusage: *mut uv_rusage_t) -> c_int {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { getrusage_of(libc::RUSAGE_THREAD, rusage) }
+}
+
+/// `getrusage(who)` into a `uv_rusage_t`.
+///
+/// # Safety
+/// `rusage` is writable.
+unsafe fn getrusage_of(who: c_int, rusage: *mut uv_rusage_t) -> c_int {
     let mut u = MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: `u` is writable `struct rusage` memory.
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, u.as_mut_ptr()) } != 0 {
+    if unsafe { libc::getrusage(who, u.as_mut_ptr()) } != 0 {
         return last_error();
     }
     // SAFETY: zeroed, then filled by the kernel.
@@ -211,4 +229,21 @@ pub(crate) unsafe fn get_total_memory() -> u64 {
 /// None beyond the crate's convention for C entry points.
 pub(crate) unsafe fn get_constrained_memory() -> u64 {
     super::proc::constrained_memory()
+}
+
+/// `uv_get_available_memory` (libuv 1.45): what the cgroup limit leaves of this process's
+/// group's use (0 when it is over the limit), or the free memory when there is no limit or
+/// it is above the machine's total, as libuv 1.53 computes it.
+///
+/// # Safety
+/// None beyond the crate's convention for C entry points.
+pub(crate) unsafe fn get_available_memory() -> u64 {
+    // SAFETY: these read files and system information only.
+    unsafe {
+        let limit = get_constrained_memory();
+        if limit == 0 || limit > get_total_memory() {
+            return get_free_memory();
+        }
+        limit.saturating_sub(super::proc::cgroup_memory_current())
+    }
 }

@@ -207,6 +207,39 @@ pub(crate) fn constrained_memory() -> u64 {
     cgroup_memory_limit(&cgroup, |p| fs::read_to_string(p).ok())
 }
 
+/// The memory this process's cgroup uses now, in bytes (v1 `memory.usage_in_bytes`, else
+/// the root's; v2 `memory.current`); 0 when unknown.
+pub(crate) fn cgroup_memory_current() -> u64 {
+    let Ok(cgroup) = fs::read_to_string("/proc/self/cgroup") else {
+        return 0;
+    };
+    let read = |p: &str| -> Option<u64> { fs::read_to_string(p).ok()?.trim().parse().ok() };
+    for line in cgroup.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if controllers.split(',').any(|c| c == "memory") {
+            let own = format!("/sys/fs/cgroup/memory{}", path.trim_end_matches('/'));
+            return read(&format!("{own}/memory.usage_in_bytes"))
+                .filter(|&v| v != 0)
+                .or_else(|| read("/sys/fs/cgroup/memory/memory.usage_in_bytes"))
+                .unwrap_or(0);
+        }
+    }
+    cgroup
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .and_then(|p| {
+            read(&format!(
+                "/sys/fs/cgroup{}/memory.current",
+                p.trim_end_matches('/')
+            ))
+        })
+        .unwrap_or(0)
+}
+
 /// v1 "no limit" is `PAGE_COUNTER_MAX` pages, rounded down to a page: 0x7FFFFFFFFFFFF000
 /// with 4 KiB pages; anything at or above this counts as unlimited.
 const CGROUP1_UNLIMITED: u64 = 0x7FFF_FFFF_FFFF_F000;

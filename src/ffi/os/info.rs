@@ -114,6 +114,29 @@ pub unsafe extern "C" fn uv_getrusage(rusage: *mut uv_rusage_t) -> c_int {
     unsafe { os::info::getrusage(rusage) }
 }
 
+/// `uv_getrusage_thread` (libuv 1.50): the calling thread's resource usage.
+///
+/// # Safety
+/// `rusage` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_getrusage_thread(rusage: *mut uv_rusage_t) -> c_int {
+    if rusage.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: checked above.
+    unsafe { os::info::getrusage_thread(rusage) }
+}
+
+/// `uv_get_available_memory` (libuv 1.45): memory this process may still use, in bytes.
+///
+/// # Safety
+/// None beyond the crate's convention for C entry points.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_get_available_memory() -> u64 {
+    // SAFETY: no arguments.
+    unsafe { os::info::get_available_memory() }
+}
+
 /// `uv_resident_set_memory`: this process's resident set, in bytes.
 ///
 /// # Safety
