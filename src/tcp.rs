@@ -85,6 +85,39 @@ pub(crate) fn set_keepalive(
     0
 }
 
+/// Is `a` in fe80::/10?
+fn is_link_local(a: &libc::sockaddr_in6) -> bool {
+    let b = a.sin6_addr.s6_addr;
+    b[0] == 0xfe && b[1] & 0xc0 == 0x80
+}
+
+/// The scope id of the first interface with a link-local IPv6 address; 0 when none.
+fn link_local_scope_id() -> u32 {
+    let mut list: *mut libc::ifaddrs = core::ptr::null_mut();
+    // SAFETY: getifaddrs fills `list`, walked until its NULL end and freed once; each
+    // address is read as a sockaddr_in6 only after its family says it is one.
+    unsafe {
+        if libc::getifaddrs(&mut list) != 0 {
+            return 0;
+        }
+        let mut id = 0;
+        let mut p = list;
+        while !p.is_null() {
+            let a = (*p).ifa_addr;
+            if !a.is_null() && (*a).sa_family as c_int == libc::AF_INET6 {
+                let a6 = &*a.cast::<libc::sockaddr_in6>();
+                if is_link_local(a6) {
+                    id = a6.sin6_scope_id;
+                    break;
+                }
+            }
+            p = (*p).ifa_next;
+        }
+        libc::freeifaddrs(list);
+        id
+    }
+}
+
 /// The address length for a family, or None for anything but IPv4/IPv6.
 pub(crate) fn addr_len(family: c_int) -> Option<libc::socklen_t> {
     match family {
@@ -273,6 +306,18 @@ pub(crate) unsafe fn connect(
             if r != 0 {
                 return r;
             }
+            // A link-local IPv6 address without a scope gets the first interface that has
+            // one, as libuv does (the kernel refuses it otherwise).
+            let mut scoped: libc::sockaddr_in6;
+            let addr = if (*addr).sa_family as c_int == libc::AF_INET6 {
+                scoped = *addr.cast::<libc::sockaddr_in6>();
+                if is_link_local(&scoped) && scoped.sin6_scope_id == 0 {
+                    scoped.sin6_scope_id = link_local_scope_id();
+                }
+                (&raw const scoped).cast::<libc::sockaddr>()
+            } else {
+                addr
+            };
             loop {
                 if libc::connect(fd(s), addr, len) == 0 {
                     break;

@@ -388,6 +388,9 @@ fn spawn_worker(p: &'static Pool, stack: usize) -> Result<libc::pthread_t, c_int
     extern "C" fn worker_main(arg: *mut c_void) -> *mut c_void {
         // SAFETY: `arg` is the `&'static Pool` given below.
         let p = unsafe { &*arg.cast::<Pool>() };
+        // Named as libuv 1.50+ names its workers (tools and tests look for the name).
+        // SAFETY: a NUL-terminated name within Linux's 16 bytes, for this very thread.
+        unsafe { libc::pthread_setname_np(libc::pthread_self(), c"libuv-worker".as_ptr()) };
         p.worker();
         ptr::null_mut()
     }
