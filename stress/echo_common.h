@@ -64,8 +64,10 @@ static int phase2_started;
 static unsigned char client_rbuf[65536];
 
 #define CONNECT_WINDOW 128
-#define SERVER_BUF 65536
-#define SERVER_QUEUE_LIMIT (64 * 1024)
+/* Server read buffer and echo queue limit scale with the chunk size so
+ * memory stays bounded with many connections. */
+#define SERVER_BUF chunk
+#define SERVER_QUEUE_LIMIT (2 * chunk)
 
 static int handle_init(union echo_handle *h) {
 #ifdef ECHO_PIPE
