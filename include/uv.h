@@ -1543,7 +1543,25 @@ UV_EXTERN uv_thread_t uv_thread_self(void);
 
 UV_EXTERN int uv_thread_join(uv_thread_t *tid);
 
+UV_EXTERN int uv_thread_detach(uv_thread_t *tid);
+
 UV_EXTERN int uv_thread_equal(const uv_thread_t *t1, const uv_thread_t *t2);
+
+UV_EXTERN int uv_cpumask_size(void);
+
+UV_EXTERN int uv_thread_setaffinity(uv_thread_t *tid, char *cpumask, char *oldmask, size_t mask_size);
+
+UV_EXTERN int uv_thread_getaffinity(uv_thread_t *tid, char *cpumask, size_t mask_size);
+
+UV_EXTERN int uv_thread_getcpu(void);
+
+UV_EXTERN int uv_thread_setname(const char *name);
+
+UV_EXTERN int uv_thread_getname(uv_thread_t *tid, char *name, size_t size);
+
+UV_EXTERN int uv_thread_getpriority(uv_thread_t tid, int *priority);
+
+UV_EXTERN int uv_thread_setpriority(uv_thread_t tid, int priority);
 
 UV_EXTERN int uv_mutex_init(uv_mutex_t *mutex);
 
