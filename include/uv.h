@@ -429,6 +429,11 @@ typedef struct uv_timeval64_t {
   int32_t tv_usec;
 } uv_timeval64_t;
 
+typedef struct uv_timespec64_t {
+  int64_t tv_sec;
+  int32_t tv_nsec;
+} uv_timespec64_t;
+
 typedef pid_t uv_pid_t;
 
 typedef int uv_os_fd_t;
@@ -507,11 +512,6 @@ typedef void (*uv_work_cb)(uv_work_t *req);
 typedef void (*uv_after_work_cb)(uv_work_t *req, int status);
 
 typedef void (*uv_random_cb)(uv_random_t *req, int status, void *buf, size_t buflen);
-
-typedef struct uv_timespec64_t {
-  int64_t tv_sec;
-  int32_t tv_nsec;
-} uv_timespec64_t;
 
 typedef struct uv__queue {
   struct uv__queue *next;
@@ -1353,6 +1353,8 @@ UV_EXTERN struct uv_buf_t uv_buf_init(char *base, unsigned int len);
 
 UV_EXTERN int uv_gettimeofday(struct uv_timeval64_t *tv);
 
+UV_EXTERN int uv_clock_gettime(uv_clock_id clock_id, struct uv_timespec64_t *ts);
+
 UV_EXTERN uv_pid_t uv_os_getpid(void);
 
 UV_EXTERN uv_pid_t uv_os_getppid(void);
@@ -1375,7 +1377,13 @@ UV_EXTERN int uv_os_tmpdir(char *buffer, size_t *size);
 
 UV_EXTERN int uv_os_get_passwd(uv_passwd_t *pwd);
 
+UV_EXTERN int uv_os_get_passwd2(uv_passwd_t *pwd, uv_uid_t uid);
+
 UV_EXTERN void uv_os_free_passwd(uv_passwd_t *pwd);
+
+UV_EXTERN int uv_os_get_group(uv_group_t *grp, uv_uid_t gid);
+
+UV_EXTERN void uv_os_free_group(uv_group_t *grp);
 
 UV_EXTERN int uv_os_environ(uv_env_item_t **envitems, int *count);
 
@@ -1427,6 +1435,8 @@ UV_EXTERN int uv_uptime(double *uptime);
 
 UV_EXTERN int uv_getrusage(struct uv_rusage_t *rusage);
 
+UV_EXTERN int uv_getrusage_thread(struct uv_rusage_t *rusage);
+
 UV_EXTERN int uv_resident_set_memory(size_t *rss);
 
 UV_EXTERN uint64_t uv_get_free_memory(void);
@@ -1434,6 +1444,8 @@ UV_EXTERN uint64_t uv_get_free_memory(void);
 UV_EXTERN uint64_t uv_get_total_memory(void);
 
 UV_EXTERN uint64_t uv_get_constrained_memory(void);
+
+UV_EXTERN uint64_t uv_get_available_memory(void);
 
 UV_EXTERN int uv_pipe(uv_file *fds, int read_flags, int write_flags);
 

@@ -46,6 +46,7 @@ pub type HandleTypeArg = c_int;
 pub type ReqTypeArg = c_int;
 pub type RunModeArg = c_int;
 pub type LoopOptionArg = c_int;
+pub type ClockIdArg = c_int;
 
 // ---------------------------------------------------------------------------------------
 // Enums. Rust code uses the `c_int` constants in `crate::uvloop::handle` / `crate::req`; these enum
