@@ -658,6 +658,10 @@ static void test_null_gettimeofday(void) {
   expect("uv_gettimeofday(NULL)", (long long) uv_gettimeofday(NULL), (long long) (UV_EINVAL));
 }
 
+static void test_null_clock_gettime(void) {
+  expect("uv_clock_gettime((uv_clock_id) 0, NULL)", (long long) uv_clock_gettime((uv_clock_id) 0, NULL), (long long) (UV_EFAULT));
+}
+
 static void test_null_setup_args(void) {
   uv_setup_args((int) 0, NULL);
 }
@@ -668,10 +672,6 @@ static void test_null_set_process_title(void) {
 
 static void test_null_get_process_title(void) {
   expect("uv_get_process_title(NULL, (size_t) 0)", (long long) uv_get_process_title(NULL, (size_t) 0), (long long) (UV_EINVAL));
-}
-
-static void test_null_clock_gettime(void) {
-  expect("uv_clock_gettime((uv_clock_id) 0, NULL)", (long long) uv_clock_gettime((uv_clock_id) 0, NULL), (long long) (UV_EFAULT));
 }
 
 static void test_null_cwd(void) {
@@ -698,12 +698,12 @@ static void test_null_os_get_passwd(void) {
   expect("uv_os_get_passwd(NULL)", (long long) uv_os_get_passwd(NULL), (long long) (UV_EINVAL));
 }
 
-static void test_null_os_free_passwd(void) {
-  uv_os_free_passwd(NULL);
-}
-
 static void test_null_os_get_passwd2(void) {
   expect("uv_os_get_passwd2(NULL, (uv_uid_t) 0)", (long long) uv_os_get_passwd2(NULL, (uv_uid_t) 0), (long long) (UV_EINVAL));
+}
+
+static void test_null_os_free_passwd(void) {
+  uv_os_free_passwd(NULL);
 }
 
 static void test_null_os_get_group(void) {
@@ -1202,8 +1202,32 @@ static void test_null_thread_join(void) {
   expect("uv_thread_join(NULL)", (long long) uv_thread_join(NULL), (long long) (UV_EINVAL));
 }
 
+static void test_null_thread_detach(void) {
+  expect("uv_thread_detach(NULL)", (long long) uv_thread_detach(NULL), (long long) (UV_EINVAL));
+}
+
 static void test_null_thread_equal(void) {
   expect("uv_thread_equal(NULL, NULL)", (long long) uv_thread_equal(NULL, NULL), (long long) (0));
+}
+
+static void test_null_thread_setaffinity(void) {
+  expect("uv_thread_setaffinity(NULL, NULL, NULL, (size_t) 0)", (long long) uv_thread_setaffinity(NULL, NULL, NULL, (size_t) 0), (long long) (UV_EINVAL));
+}
+
+static void test_null_thread_getaffinity(void) {
+  expect("uv_thread_getaffinity(NULL, NULL, (size_t) 0)", (long long) uv_thread_getaffinity(NULL, NULL, (size_t) 0), (long long) (UV_EINVAL));
+}
+
+static void test_null_thread_setname(void) {
+  expect("uv_thread_setname(NULL)", (long long) uv_thread_setname(NULL), (long long) (UV_EINVAL));
+}
+
+static void test_null_thread_getname(void) {
+  expect("uv_thread_getname(NULL, NULL, (size_t) 0)", (long long) uv_thread_getname(NULL, NULL, (size_t) 0), (long long) (UV_EINVAL));
+}
+
+static void test_null_thread_getpriority(void) {
+  expect("uv_thread_getpriority((uv_thread_t) 0, NULL)", (long long) uv_thread_getpriority((uv_thread_t) 0, NULL), (long long) (UV_EINVAL));
 }
 
 static void test_null_mutex_init(void) {
@@ -1332,30 +1356,6 @@ static void test_null_key_get(void) {
 
 static void test_null_key_set(void) {
   uv_key_set(NULL, NULL);
-}
-
-static void test_null_thread_detach(void) {
-  expect("uv_thread_detach(NULL)", (long long) uv_thread_detach(NULL), (long long) (UV_EINVAL));
-}
-
-static void test_null_thread_setname(void) {
-  expect("uv_thread_setname(NULL)", (long long) uv_thread_setname(NULL), (long long) (UV_EINVAL));
-}
-
-static void test_null_thread_getname(void) {
-  expect("uv_thread_getname(NULL, NULL, (size_t) 0)", (long long) uv_thread_getname(NULL, NULL, (size_t) 0), (long long) (UV_EINVAL));
-}
-
-static void test_null_thread_setaffinity(void) {
-  expect("uv_thread_setaffinity(NULL, NULL, NULL, (size_t) 0)", (long long) uv_thread_setaffinity(NULL, NULL, NULL, (size_t) 0), (long long) (UV_EINVAL));
-}
-
-static void test_null_thread_getaffinity(void) {
-  expect("uv_thread_getaffinity(NULL, NULL, (size_t) 0)", (long long) uv_thread_getaffinity(NULL, NULL, (size_t) 0), (long long) (UV_EINVAL));
-}
-
-static void test_null_thread_getpriority(void) {
-  expect("uv_thread_getpriority((uv_thread_t) 0, NULL)", (long long) uv_thread_getpriority((uv_thread_t) 0, NULL), (long long) (UV_EINVAL));
 }
 
 static void test_null_tty_init(void) {
@@ -1600,8 +1600,8 @@ static void test_null_loop_configure(void) {
  *   uv_translate_sys_error, uv_strerror, uv_err_name, uv_version
  *   uv_version_string, uv_hrtime, uv_sleep, uv_os_getpid
  *   uv_os_getppid, uv_os_setpriority, uv_guess_handle, uv_disable_stdio_inheritance
- *   uv_available_parallelism, uv_get_osfhandle, uv_open_osfhandle, uv_get_available_memory
- *   uv_get_free_memory, uv_get_total_memory, uv_get_constrained_memory, uv_kill
+ *   uv_available_parallelism, uv_get_osfhandle, uv_open_osfhandle, uv_get_free_memory
+ *   uv_get_total_memory, uv_get_constrained_memory, uv_get_available_memory, uv_kill
  *   uv_thread_self, uv_cpumask_size, uv_thread_getcpu, uv_thread_setpriority
  *   uv_tty_reset_mode, uv_tty_set_vterm_state
  */
@@ -1766,18 +1766,18 @@ static const struct test_entry tests[] = {
     TEST_RSUV(zeroed_fs_poll_getpath),
     TEST_RSUV(null_buf_init),
     TEST_RSUV(null_gettimeofday),
+    TEST_RSUV(null_clock_gettime),
     TEST_RSUV(null_setup_args),
     TEST_RSUV(null_set_process_title),
     TEST_RSUV(null_get_process_title),
-    TEST_RSUV(null_clock_gettime),
     TEST_RSUV(null_cwd),
     TEST_RSUV(null_chdir),
     TEST_RSUV(null_exepath),
     TEST_RSUV(null_os_homedir),
     TEST_RSUV(null_os_tmpdir),
     TEST_RSUV(null_os_get_passwd),
-    TEST_RSUV(null_os_free_passwd),
     TEST_RSUV(null_os_get_passwd2),
+    TEST_RSUV(null_os_free_passwd),
     TEST_RSUV(null_os_get_group),
     TEST_RSUV(null_os_free_group),
     TEST_RSUV(null_os_environ),
@@ -1902,7 +1902,13 @@ static const struct test_entry tests[] = {
     TEST_RSUV(null_thread_create),
     TEST_RSUV(null_thread_create_ex),
     TEST_RSUV(null_thread_join),
+    TEST_RSUV(null_thread_detach),
     TEST_RSUV(null_thread_equal),
+    TEST_RSUV(null_thread_setaffinity),
+    TEST_RSUV(null_thread_getaffinity),
+    TEST_RSUV(null_thread_setname),
+    TEST_RSUV(null_thread_getname),
+    TEST_RSUV(null_thread_getpriority),
     TEST_RSUV(null_mutex_init),
     TEST_RSUV(null_mutex_init_recursive),
     TEST_RSUV(null_mutex_destroy),
@@ -1935,12 +1941,6 @@ static const struct test_entry tests[] = {
     TEST_RSUV(null_key_delete),
     TEST_RSUV(null_key_get),
     TEST_RSUV(null_key_set),
-    TEST_RSUV(null_thread_detach),
-    TEST_RSUV(null_thread_setname),
-    TEST_RSUV(null_thread_getname),
-    TEST_RSUV(null_thread_setaffinity),
-    TEST_RSUV(null_thread_getaffinity),
-    TEST_RSUV(null_thread_getpriority),
     TEST_RSUV(null_tty_init),
     TEST_RSUV(null_tty_set_mode),
     TEST_RSUV(zeroed_tty_set_mode),

@@ -429,12 +429,12 @@ typedef struct uv_timeval64_t {
   int32_t tv_usec;
 } uv_timeval64_t;
 
-typedef pid_t uv_pid_t;
-
 typedef struct uv_timespec64_t {
   int64_t tv_sec;
   int32_t tv_nsec;
 } uv_timespec64_t;
+
+typedef pid_t uv_pid_t;
 
 typedef int uv_os_fd_t;
 
@@ -1355,6 +1355,8 @@ UV_EXTERN struct uv_buf_t uv_buf_init(char *base, unsigned int len);
 
 UV_EXTERN int uv_gettimeofday(struct uv_timeval64_t *tv);
 
+UV_EXTERN int uv_clock_gettime(uv_clock_id clock_id, struct uv_timespec64_t *ts);
+
 UV_EXTERN uv_pid_t uv_os_getpid(void);
 
 UV_EXTERN uv_pid_t uv_os_getppid(void);
@@ -1364,8 +1366,6 @@ UV_EXTERN char **uv_setup_args(int argc, char **argv);
 UV_EXTERN int uv_set_process_title(const char *title);
 
 UV_EXTERN int uv_get_process_title(char *buffer, size_t size);
-
-UV_EXTERN int uv_clock_gettime(uv_clock_id clock_id, struct uv_timespec64_t *ts);
 
 UV_EXTERN int uv_cwd(char *buffer, size_t *size);
 
@@ -1379,9 +1379,9 @@ UV_EXTERN int uv_os_tmpdir(char *buffer, size_t *size);
 
 UV_EXTERN int uv_os_get_passwd(uv_passwd_t *pwd);
 
-UV_EXTERN void uv_os_free_passwd(uv_passwd_t *pwd);
-
 UV_EXTERN int uv_os_get_passwd2(uv_passwd_t *pwd, uv_uid_t uid);
+
+UV_EXTERN void uv_os_free_passwd(uv_passwd_t *pwd);
 
 UV_EXTERN int uv_os_get_group(uv_group_t *grp, uv_uid_t gid);
 
@@ -1439,8 +1439,6 @@ UV_EXTERN int uv_getrusage(struct uv_rusage_t *rusage);
 
 UV_EXTERN int uv_getrusage_thread(struct uv_rusage_t *rusage);
 
-UV_EXTERN uint64_t uv_get_available_memory(void);
-
 UV_EXTERN int uv_resident_set_memory(size_t *rss);
 
 UV_EXTERN uint64_t uv_get_free_memory(void);
@@ -1448,6 +1446,8 @@ UV_EXTERN uint64_t uv_get_free_memory(void);
 UV_EXTERN uint64_t uv_get_total_memory(void);
 
 UV_EXTERN uint64_t uv_get_constrained_memory(void);
+
+UV_EXTERN uint64_t uv_get_available_memory(void);
 
 UV_EXTERN int uv_pipe(uv_file *fds, int read_flags, int write_flags);
 
@@ -1565,7 +1565,25 @@ UV_EXTERN uv_thread_t uv_thread_self(void);
 
 UV_EXTERN int uv_thread_join(uv_thread_t *tid);
 
+UV_EXTERN int uv_thread_detach(uv_thread_t *tid);
+
 UV_EXTERN int uv_thread_equal(const uv_thread_t *t1, const uv_thread_t *t2);
+
+UV_EXTERN int uv_cpumask_size(void);
+
+UV_EXTERN int uv_thread_setaffinity(uv_thread_t *tid, char *cpumask, char *oldmask, size_t mask_size);
+
+UV_EXTERN int uv_thread_getaffinity(uv_thread_t *tid, char *cpumask, size_t mask_size);
+
+UV_EXTERN int uv_thread_getcpu(void);
+
+UV_EXTERN int uv_thread_setname(const char *name);
+
+UV_EXTERN int uv_thread_getname(uv_thread_t *tid, char *name, size_t size);
+
+UV_EXTERN int uv_thread_getpriority(uv_thread_t tid, int *priority);
+
+UV_EXTERN int uv_thread_setpriority(uv_thread_t tid, int priority);
 
 UV_EXTERN int uv_mutex_init(uv_mutex_t *mutex);
 
@@ -1632,24 +1650,6 @@ UV_EXTERN void uv_key_delete(uv_key_t *key);
 UV_EXTERN void *uv_key_get(uv_key_t *key);
 
 UV_EXTERN void uv_key_set(uv_key_t *key, void *value);
-
-UV_EXTERN int uv_thread_detach(uv_thread_t *tid);
-
-UV_EXTERN int uv_thread_setname(const char *name);
-
-UV_EXTERN int uv_thread_getname(uv_thread_t *tid, char *name, size_t size);
-
-UV_EXTERN int uv_cpumask_size(void);
-
-UV_EXTERN int uv_thread_setaffinity(uv_thread_t *tid, char *cpumask, char *oldmask, size_t mask_size);
-
-UV_EXTERN int uv_thread_getaffinity(uv_thread_t *tid, char *cpumask, size_t mask_size);
-
-UV_EXTERN int uv_thread_getcpu(void);
-
-UV_EXTERN int uv_thread_getpriority(uv_thread_t tid, int *priority);
-
-UV_EXTERN int uv_thread_setpriority(uv_thread_t tid, int priority);
 
 UV_EXTERN int uv_tty_init(uv_loop_t *loop, uv_tty_t *tty, uv_file fd, int readable);
 

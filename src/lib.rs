@@ -6,7 +6,7 @@
 //! - the core, one module per libuv concept: [`uvloop`] (phases, handle list, pending and
 //!   closing queues), [`timer`], [`watcher`] (idle/prepare/check), [`async_handle`],
 //!   [`stream`], [`tcp`], [`pipe`], [`tty`], [`udp`], [`poll`], [`signal`], [`process`],
-//!   [`fs`], [`fs_event`], [`fs_poll`], [`dns`], [`work`], [`os`].
+//!   [`fs`], [`fs_event`], [`fs_poll`], [`dns`], [`work`], [`thread`], [`os`].
 //! - [`pool`]: the process-wide thread pool.
 //! - [`sys`]: the OS: readiness backends (native epoll, `polling`), the wake-up eventfd, clocks.
 //! - [`abi`]: the ground floor: the `#[repr(C)]` layouts cbindgen turns into `include/uv.h`,

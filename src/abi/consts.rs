@@ -45,6 +45,9 @@ bits!(uv_udp_flags: UV_UDP_IPV6ONLY, UV_UDP_PARTIAL, UV_UDP_REUSEADDR, UV_UDP_MM
 // `uv_pipe_bind2` / `uv_pipe_connect2` flags.
 bits!(uv_pipe_flags: UV_PIPE_NO_TRUNCATE);
 
+// `uv_thread_options_t.flags`.
+bits!(uv_thread_create_flags: UV_THREAD_HAS_STACK_SIZE);
+
 // `uv_clock_gettime` clocks.
 tags!(uv_clock_id: UV_CLOCK_MONOTONIC, UV_CLOCK_REALTIME);
 

@@ -1,4 +1,4 @@
-//! Miscellaneous utilities (docs: misc.rst): the library version, the monotonic clock,
+//! Miscellaneous utilities (docs: misc.rst): the library version, the clocks,
 //! sleeping, `uv_buf_t` construction, wall-clock time, process ids and the process title.
 //!
 //! None of these runs loop callbacks; all may be called from any thread (the process-title
@@ -13,7 +13,7 @@
 
 use core::ffi::{CStr, c_char, c_int, c_uint};
 
-use crate::abi::errno::{UV_EINVAL, last_error};
+use crate::abi::errno::{UV_EFAULT, UV_EINVAL, last_error};
 use crate::abi::{ClockIdArg, uv_buf_t, uv_pid_t, uv_timespec64_t, uv_timeval64_t};
 
 /// `unsigned int uv_version(void)`: `UV_VERSION_HEX` of the libuv version rsuv implements.
@@ -104,6 +104,28 @@ pub unsafe extern "C" fn uv_gettimeofday(tv: *mut uv_timeval64_t) -> c_int {
     0
 }
 
+/// `int uv_clock_gettime(uv_clock_id clock_id, uv_timespec64_t* ts)` (libuv 1.45+): the
+/// time on `UV_CLOCK_MONOTONIC` or `UV_CLOCK_REALTIME`. A NULL `ts` is `UV_EFAULT` (checked
+/// first, as libuv 1.53 does and its clock_gettime test expects); any other clock id is
+/// `UV_EINVAL`.
+///
+/// # Safety
+/// `ts` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_clock_gettime(clock_id: ClockIdArg, ts: *mut uv_timespec64_t) -> c_int {
+    if ts.is_null() {
+        return UV_EFAULT;
+    }
+    match crate::os::time::clock_gettime(clock_id) {
+        Ok(t) => {
+            // SAFETY: writable (checked, caller).
+            unsafe { ts.write(t) };
+            0
+        }
+        Err(e) => e,
+    }
+}
+
 /// `uv_pid_t uv_os_getpid(void)`.
 ///
 /// # Safety
@@ -151,7 +173,7 @@ pub unsafe extern "C" fn uv_setup_args(argc: c_int, argv: *mut *mut c_char) -> *
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_set_process_title(title: *const c_char) -> c_int {
     if title.is_null() {
-        return crate::abi::errno::UV_EINVAL;
+        return UV_EINVAL;
     }
     // SAFETY: a non-NULL `title` is a readable C string (the function's contract).
     crate::os::title::set_process_title(Some(unsafe { CStr::from_ptr(title) }))
@@ -172,37 +194,6 @@ pub unsafe extern "C" fn uv_get_process_title(buffer: *mut c_char, size: usize) 
     crate::os::title::get_process_title(unsafe {
         core::slice::from_raw_parts_mut(buffer.cast(), size)
     })
-}
-
-/// `int uv_clock_gettime(uv_clock_id clock_id, uv_timespec64_t* ts)` (libuv 1.45): the
-/// monotonic or the real-time clock; `UV_EFAULT` for NULL, `UV_EINVAL` for another clock.
-///
-/// # Safety
-/// `ts` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_clock_gettime(clock_id: ClockIdArg, ts: *mut uv_timespec64_t) -> c_int {
-    if ts.is_null() {
-        return crate::abi::errno::UV_EFAULT; // libuv's answer, which its test asserts
-    }
-    let clock = match clock_id {
-        crate::abi::UV_CLOCK_MONOTONIC => libc::CLOCK_MONOTONIC,
-        crate::abi::UV_CLOCK_REALTIME => libc::CLOCK_REALTIME,
-        _ => return UV_EINVAL,
-    };
-    // SAFETY: timespec is plain data; `t` is a writable local.
-    let mut t: libc::timespec = unsafe { core::mem::zeroed() };
-    // SAFETY: a valid clock id and a writable timespec.
-    if unsafe { libc::clock_gettime(clock, &mut t) } != 0 {
-        return last_error();
-    }
-    // SAFETY: non-NULL, writable (caller).
-    unsafe {
-        ts.write(uv_timespec64_t {
-            tv_sec: t.tv_sec,
-            tv_nsec: t.tv_nsec as i32,
-        })
-    };
-    0
 }
 
 #[cfg(test)]
@@ -230,6 +221,12 @@ mod tests {
             assert_eq!(uv_gettimeofday(&mut tv), 0);
             assert!(tv.tv_sec > 1_600_000_000 && (0..1_000_000).contains(&tv.tv_usec));
             assert_eq!(uv_gettimeofday(core::ptr::null_mut()), UV_EINVAL);
+            let mut ts = uv_timespec64_t::default();
+            assert_eq!(uv_clock_gettime(1337, &mut ts), UV_EINVAL);
+            assert_eq!(uv_clock_gettime(1337, core::ptr::null_mut()), UV_EFAULT);
+            assert_eq!(uv_clock_gettime(0, core::ptr::null_mut()), UV_EFAULT);
+            assert_eq!(uv_clock_gettime(1, &mut ts), 0);
+            assert!(ts.tv_sec > 1_682_500_000);
             assert_eq!(uv_os_getpid(), std::process::id() as uv_pid_t);
             assert!(uv_os_getppid() > 0);
         }

@@ -1,9 +1,10 @@
 //! C entry points for system information and the process environment (docs: misc.rst and
 //! dll.rst): the working directory, the executable's path, home and temporary directories,
-//! the password entry, environment variables, host name, `uname`, scheduling priority,
-//! CPUs, network interfaces, load, uptime, resource usage and memory figures (submodule
-//! `info`); shared libraries (`dl`); `uv_guess_handle` and `uv_disable_stdio_inheritance`.
-//! Each checks its pointers and calls [`crate::os`], which holds the conventions.
+//! the password and group entries, environment variables, host name, `uname`, scheduling
+//! priority, CPUs, network interfaces, load, uptime, resource usage and memory figures
+//! (submodule `info`); shared libraries (`dl`); `uv_guess_handle` and
+//! `uv_disable_stdio_inheritance`. Each checks its pointers and calls [`crate::os`], which
+//! holds the conventions.
 //!
 //! None of these runs callbacks, so no loop phase applies. All may be called from any
 //! thread.
@@ -108,7 +109,21 @@ pub unsafe extern "C" fn uv_os_get_passwd(pwd: *mut uv_passwd_t) -> c_int {
         return UV_EINVAL;
     }
     // SAFETY: the arguments checked above; the rest is the caller's contract.
-    unsafe { os::passwd::get_passwd(pwd) }
+    unsafe { os::passwd::get_passwd(pwd, None) }
+}
+
+/// `uv_os_get_passwd2` (libuv 1.45+): as `uv_os_get_passwd`, for user `uid`; `UV_ENOENT`
+/// when there is no such user.
+///
+/// # Safety
+/// `pwd` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_os_get_passwd2(pwd: *mut uv_passwd_t, uid: uv_uid_t) -> c_int {
+    if pwd.is_null() {
+        return UV_EINVAL;
+    }
+    // SAFETY: the arguments checked above; the rest is the caller's contract.
+    unsafe { os::passwd::get_passwd(pwd, Some(uid)) }
 }
 
 /// `uv_os_free_passwd`: frees what `uv_os_get_passwd` allocated and NULLs the pointers (so
@@ -125,21 +140,9 @@ pub unsafe extern "C" fn uv_os_free_passwd(pwd: *mut uv_passwd_t) {
     unsafe { os::passwd::free_passwd(pwd) }
 }
 
-/// `uv_os_get_passwd2` (libuv 1.45): the password entry of `uid`.
-///
-/// # Safety
-/// `pwd` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_os_get_passwd2(pwd: *mut uv_passwd_t, uid: uv_uid_t) -> c_int {
-    if pwd.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: checked above.
-    unsafe { os::passwd::get_passwd_of(pwd, uid) }
-}
-
-/// `uv_os_get_group` (libuv 1.45): the name and members of group `gid`. (The header names
-/// the argument's type `uv_uid_t`, as libuv's does; both are 32-bit ids.)
+/// `uv_os_get_group` (libuv 1.45+): the name, gid and NULL-terminated member list of group
+/// `gid` (libuv declares the parameter `uv_uid_t`), in one allocation that
+/// `uv_os_free_group` frees; `UV_ENOENT` when there is no such group.
 ///
 /// # Safety
 /// `grp` is NULL or writable.
@@ -148,20 +151,22 @@ pub unsafe extern "C" fn uv_os_get_group(grp: *mut uv_group_t, gid: uv_uid_t) ->
     if grp.is_null() {
         return UV_EINVAL;
     }
-    // SAFETY: checked above.
+    // SAFETY: the arguments checked above; the rest is the caller's contract.
     unsafe { os::passwd::get_group(grp, gid) }
 }
 
-/// `uv_os_free_group`: frees what `uv_os_get_group` allocated; harmless twice.
+/// `uv_os_free_group` (libuv 1.45+): frees what `uv_os_get_group` allocated and NULLs the
+/// pointers (so a second call is harmless).
 ///
 /// # Safety
-/// `grp` is NULL or filled by `uv_os_get_group`.
+/// `grp` is NULL or filled by `uv_os_get_group` (or already freed by this function).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_os_free_group(grp: *mut uv_group_t) {
-    if !grp.is_null() {
-        // SAFETY: checked above; the rest is the caller's contract.
-        unsafe { os::passwd::free_group(grp) }
+    if grp.is_null() {
+        return;
     }
+    // SAFETY: the arguments checked above; the rest is the caller's contract.
+    unsafe { os::passwd::free_group(grp) }
 }
 
 // ---------------------------------------------------------------------------------------

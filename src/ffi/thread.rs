@@ -1,129 +1,51 @@
-//! libuv's thread primitives (docs: threading.rst): threads, mutexes, read-write locks,
-//! semaphores, condition variables, barriers, once-guards and thread-local keys.
+//! The C surface of libuv's thread primitives (docs: threading.rst): threads, mutexes,
+//! read-write locks, semaphores, condition variables, barriers, once-guards and
+//! thread-local keys. Each entry point checks its pointers and calls [`crate::thread`],
+//! which holds the logic and its conventions.
 //!
-//! Each is a thin wrapper over the pthreads object that libuv's Unix build uses, with the
-//! same C type (`uv_mutex_t` is a `pthread_mutex_t`, ...; see `types.rs`). They run no loop
-//! callbacks and may be called from any thread. As in libuv, a pthreads failure that only
-//! a programming error can cause (unlocking an unlocked mutex, destroying a busy one, ...)
-//! aborts the process; failures a caller can meet (out of resources, a busy lock on a
-//! `try` call, a timeout) come back as `UV_E*` codes. A NULL object pointer, which libuv
-//! would dereference, is `UV_EINVAL` where the function returns a code, and an abort where
-//! it returns nothing.
+//! A NULL object pointer, which libuv would dereference, is `UV_EINVAL` where the function
+//! returns a code, and does nothing where it returns nothing (a pthreads failure that only
+//! a broken program can cause still aborts, as in libuv).
 
-use core::ffi::{c_char, c_int, c_uint, c_void};
-use core::ptr;
+use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 
-use crate::abi::errno::{UV_EAGAIN, UV_EBUSY, UV_EINVAL, UV_ENOMEM, UV_ETIMEDOUT, from_errno};
+use crate::abi::errno::UV_EINVAL;
+use crate::abi::{UV_THREAD_HAS_STACK_SIZE, uv_thread_options_t};
 use crate::abi::{
     uv_barrier_t, uv_cond_t, uv_key_t, uv_mutex_t, uv_once_t, uv_rwlock_t, uv_sem_t, uv_thread_cb,
     uv_thread_t,
 };
-use crate::abi::{uv_thread_create_flags, uv_thread_options_t};
+use crate::thread;
 
-/// `UV_THREAD_HAS_STACK_SIZE` of `enum uv_thread_create_flags`.
-const UV_THREAD_HAS_STACK_SIZE: c_uint = uv_thread_create_flags::UV_THREAD_HAS_STACK_SIZE as c_uint;
-
-/// Aborts the process: libuv's answer to a pthreads failure that means a broken program.
-#[cold]
-fn fatal(what: &str, err: c_int) -> ! {
-    eprintln!(
-        "rsuv: {what} failed: {}",
-        std::io::Error::from_raw_os_error(err)
-    );
-    std::process::abort()
+/// Returns `UV_EINVAL` from the entry point when any of the pointers is NULL.
+macro_rules! nonnull {
+    ($($p:expr),+) => {
+        if $($p.is_null())||+ {
+            return UV_EINVAL;
+        }
+    };
 }
 
 // ---------------------------------------------------------------------------------------
 // Threads.
 
-/// What a new thread runs: the caller's entry and argument, boxed by the creating thread
-/// and freed by the new one.
-struct Start {
-    entry: unsafe extern "C" fn(*mut c_void),
-    arg: *mut c_void,
-}
-
-/// The new thread's start routine. The box is freed before `entry` runs, so this frame
-/// owns nothing with a destructor while C code runs: an entry that ends its thread with
-/// `pthread_exit` (a forced unwind) crosses only plain frames.
-extern "C" fn thread_start(start: *mut c_void) -> *mut c_void {
-    // SAFETY: `start` is the `Box<Start>` leaked by `uv_thread_create_ex` for this thread
-    // alone; it is reclaimed exactly once, here.
-    let Start { entry, arg } = *unsafe { Box::from_raw(start.cast::<Start>()) };
-    // SAFETY: the caller of `uv_thread_create_ex` promised `entry` may be called with `arg`
-    // on a new thread.
-    unsafe { entry(arg) };
-    ptr::null_mut()
-}
-
-fn page_size() -> usize {
-    // SAFETY: sysconf has no memory-safety preconditions.
-    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if n > 0 { n as usize } else { 4096 }
-}
-
-/// The smallest stack rsuv gives a thread: 8 KiB or the platform's minimum if larger.
-fn min_stack_size() -> usize {
-    // SAFETY: sysconf has no memory-safety preconditions.
-    let dynamic = unsafe { libc::sysconf(libc::_SC_THREAD_STACK_MIN) };
-    let dynamic = if dynamic > 0 { dynamic as usize } else { 0 };
-    8192.max(libc::PTHREAD_STACK_MIN).max(dynamic)
-}
-
-/// The stack size of a thread created without one: `RLIMIT_STACK` rounded down to a page
-/// when it is finite and at least the minimum, else glibc's default of 2 MiB (libuv's rule).
-fn default_stack_size() -> usize {
-    const GLIBC_DEFAULT: usize = 2 << 20;
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `lim` is a live, writable rlimit.
-    if unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut lim) } != 0
-        || lim.rlim_cur == libc::RLIM_INFINITY
-    {
-        return GLIBC_DEFAULT;
-    }
-    let page = page_size() as libc::rlim_t;
-    let cur = lim.rlim_cur - lim.rlim_cur % page;
-    if cur >= min_stack_size() as libc::rlim_t {
-        usize::try_from(cur).unwrap_or(GLIBC_DEFAULT)
-    } else {
-        GLIBC_DEFAULT
-    }
-}
-
-/// The stack size for a requested one (0: the default): rounded up to a page, at least
-/// the minimum.
-fn stack_size_for(requested: usize) -> usize {
-    if requested == 0 {
-        return default_stack_size();
-    }
-    let page = page_size();
-    let rounded = requested
-        .checked_add(page - 1)
-        .map(|n| n & !(page - 1))
-        .unwrap_or(usize::MAX & !(page - 1));
-    rounded.max(min_stack_size())
-}
-
 /// `int uv_thread_create(uv_thread_t* tid, uv_thread_cb entry, void* arg)`: starts a
 /// thread running `entry(arg)` with the default stack size.
 ///
 /// # Safety
-/// `tid` is valid for writes; `entry` may be called with `arg` on another thread.
+/// `tid` is NULL or valid for writes; `entry` may be called with `arg` on another thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_thread_create(
     tid: *mut uv_thread_t,
     entry: uv_thread_cb,
     arg: *mut c_void,
 ) -> c_int {
-    let options = uv_thread_options_t {
-        flags: uv_thread_create_flags::UV_THREAD_NO_FLAGS as c_uint,
-        stack_size: 0,
+    let Some(entry) = entry else {
+        return UV_EINVAL;
     };
-    // SAFETY: forwarded from this function's contract; `options` is live for the call.
-    unsafe { uv_thread_create_ex(tid, &options, entry, arg) }
+    nonnull!(tid);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::create(tid, 0, entry, arg) }
 }
 
 /// `int uv_thread_create_ex(uv_thread_t* tid, const uv_thread_options_t* params,
@@ -132,8 +54,8 @@ pub unsafe extern "C" fn uv_thread_create(
 /// the platform minimum; 0 means the default). A NULL `params` means no options.
 ///
 /// # Safety
-/// `tid` is valid for writes; `params` is NULL or points to a `uv_thread_options_t`;
-/// `entry` may be called with `arg` on another thread.
+/// `tid` is NULL or valid for writes; `params` is NULL or points to a
+/// `uv_thread_options_t`; `entry` may be called with `arg` on another thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_thread_create_ex(
     tid: *mut uv_thread_t,
@@ -144,42 +66,14 @@ pub unsafe extern "C" fn uv_thread_create_ex(
     let Some(entry) = entry else {
         return UV_EINVAL;
     };
-    if tid.is_null() {
-        return UV_EINVAL;
-    }
+    nonnull!(tid);
     // SAFETY: the caller passes NULL or a readable uv_thread_options_t.
-    let requested = match unsafe { params.as_ref() } {
+    let stack_size = match unsafe { params.as_ref() } {
         Some(p) if p.flags & UV_THREAD_HAS_STACK_SIZE != 0 => p.stack_size,
         _ => 0,
     };
-    let stack_size = stack_size_for(requested);
-
-    // SAFETY: a zeroed pthread_attr_t is valid storage for pthread_attr_init.
-    let mut attr: libc::pthread_attr_t = unsafe { core::mem::zeroed() };
-    // SAFETY: `attr` is live, writable storage.
-    if unsafe { libc::pthread_attr_init(&mut attr) } != 0 {
-        return UV_ENOMEM;
-    }
-    // SAFETY: `attr` was initialised above.
-    let err = unsafe { libc::pthread_attr_setstacksize(&mut attr, stack_size) };
-    if err != 0 {
-        // SAFETY: `attr` was initialised above and is destroyed once.
-        unsafe { libc::pthread_attr_destroy(&mut attr) };
-        return from_errno(err);
-    }
-
-    let start = Box::into_raw(Box::new(Start { entry, arg }));
-    // SAFETY: `tid` is writable (caller's contract), `attr` is initialised, and
-    // `thread_start` takes ownership of `start` only if the thread is created.
-    let err = unsafe { libc::pthread_create(tid, &attr, thread_start, start.cast()) };
-    // SAFETY: `attr` was initialised above and is destroyed once.
-    unsafe { libc::pthread_attr_destroy(&mut attr) };
-    if err != 0 {
-        // SAFETY: no thread was created, so `start` is still ours alone.
-        drop(unsafe { Box::from_raw(start) });
-        return from_errno(err);
-    }
-    0
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::create(tid, stack_size, entry, arg) }
 }
 
 /// `uv_thread_t uv_thread_self(void)`: the calling thread's id.
@@ -188,36 +82,165 @@ pub unsafe extern "C" fn uv_thread_create_ex(
 /// None beyond the crate's convention for C entry points.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_thread_self() -> uv_thread_t {
-    // SAFETY: pthread_self has no preconditions.
-    unsafe { libc::pthread_self() }
+    thread::current()
 }
 
 /// `int uv_thread_join(uv_thread_t* tid)`: waits for the thread to end.
 ///
 /// # Safety
-/// `tid` points to the id of a joinable thread that nobody else joins.
+/// `tid` is NULL or points to the id of a joinable thread that nobody else joins.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_thread_join(tid: *mut uv_thread_t) -> c_int {
-    if tid.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `tid` is readable and names a joinable thread nobody else joins (caller's
-    // contract).
-    from_errno(unsafe { libc::pthread_join(*tid, ptr::null_mut()) })
+    nonnull!(tid);
+    // SAFETY: `tid` is readable (checked, caller); the rest is the caller's contract.
+    unsafe { thread::join(*tid) }
+}
+
+/// `int uv_thread_detach(uv_thread_t* tid)` (libuv 1.50+): the thread releases its
+/// resources itself when it ends; it must not be joined afterwards.
+///
+/// # Safety
+/// `tid` is NULL or points to the id of a joinable thread that nobody joins or detaches.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_detach(tid: *mut uv_thread_t) -> c_int {
+    nonnull!(tid);
+    // SAFETY: `tid` is readable (checked, caller); the rest is the caller's contract.
+    unsafe { thread::detach(*tid) }
 }
 
 /// `int uv_thread_equal(const uv_thread_t* t1, const uv_thread_t* t2)`: non-zero when the
-/// two ids name the same thread.
+/// two ids name the same thread (two NULLs are equal, NULL and an id are not).
 ///
 /// # Safety
-/// Both pointers are readable.
+/// Both pointers are NULL or readable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_thread_equal(t1: *const uv_thread_t, t2: *const uv_thread_t) -> c_int {
     if t1.is_null() || t2.is_null() {
         return 0; // no thread to compare
     }
-    // SAFETY: both pointers are readable (caller's contract, checked non-NULL).
-    unsafe { libc::pthread_equal(*t1, *t2) }
+    // SAFETY: both are readable (checked, caller).
+    c_int::from(thread::equal(unsafe { *t1 }, unsafe { *t2 }))
+}
+
+/// `int uv_cpumask_size(void)` (libuv 1.45+): the bytes an affinity mask needs
+/// (`CPU_SETSIZE`, 1024).
+///
+/// # Safety
+/// None beyond the crate's convention for C entry points.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_cpumask_size() -> c_int {
+    thread::CPUMASK_SIZE as c_int
+}
+
+/// `int uv_thread_setaffinity(uv_thread_t* tid, char* cpumask, char* oldmask,
+/// size_t mask_size)` (libuv 1.45+): lets the thread run on the CPUs whose bytes in
+/// `cpumask` are non-zero, first storing the old mask in `oldmask` unless it is NULL.
+/// `UV_EINVAL` when `mask_size < uv_cpumask_size()`.
+///
+/// # Safety
+/// `tid` is NULL or names a live thread; `cpumask` is NULL or readable for `mask_size`
+/// bytes; `oldmask` is NULL or writable for `mask_size` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_setaffinity(
+    tid: *mut uv_thread_t,
+    cpumask: *mut c_char,
+    oldmask: *mut c_char,
+    mask_size: usize,
+) -> c_int {
+    nonnull!(tid, cpumask);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::setaffinity(*tid, cpumask, oldmask, mask_size) }
+}
+
+/// `int uv_thread_getaffinity(uv_thread_t* tid, char* cpumask, size_t mask_size)` (libuv
+/// 1.45+): 1 in each byte of `cpumask` for a CPU the thread may run on, else 0.
+/// `UV_EINVAL` when `mask_size < uv_cpumask_size()`.
+///
+/// # Safety
+/// `tid` is NULL or names a live thread; `cpumask` is NULL or writable for `mask_size`
+/// bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_getaffinity(
+    tid: *mut uv_thread_t,
+    cpumask: *mut c_char,
+    mask_size: usize,
+) -> c_int {
+    nonnull!(tid, cpumask);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::getaffinity(*tid, cpumask, mask_size) }
+}
+
+/// `int uv_thread_getcpu(void)` (libuv 1.45+): the CPU the calling thread runs on.
+///
+/// # Safety
+/// None beyond the crate's convention for C entry points.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_getcpu() -> c_int {
+    thread::getcpu()
+}
+
+/// `int uv_thread_setname(const char* name)` (libuv 1.50+): names the calling thread,
+/// truncated to Linux's 15 bytes.
+///
+/// # Safety
+/// `name` is NULL or a readable NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_setname(name: *const c_char) -> c_int {
+    nonnull!(name);
+    // SAFETY: a readable C string (checked, caller).
+    thread::setname(unsafe { CStr::from_ptr(name) })
+}
+
+/// `int uv_thread_getname(uv_thread_t* tid, char* name, size_t size)` (libuv 1.50+): the
+/// thread's name and a NUL, truncated to fit `size` bytes. `UV_EINVAL` for a NULL
+/// pointer or `size == 0`.
+///
+/// # Safety
+/// `tid` is NULL or names a live thread; `name` is NULL or writable for `size` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_getname(
+    tid: *mut uv_thread_t,
+    name: *mut c_char,
+    size: usize,
+) -> c_int {
+    nonnull!(tid, name);
+    if size == 0 {
+        return UV_EINVAL;
+    }
+    // SAFETY: `name` is writable for `size > 0` bytes and `tid` readable (checked,
+    // caller); the rest is the caller's contract.
+    unsafe { thread::getname(*tid, core::slice::from_raw_parts_mut(name, size)) }
+}
+
+/// `int uv_thread_getpriority(uv_thread_t tid, int* priority)` (libuv 1.48+): the calling
+/// thread's nice value under `SCHED_OTHER`, else the thread's `sched_priority`.
+///
+/// # Safety
+/// `tid` names a live thread; `priority` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_getpriority(tid: uv_thread_t, priority: *mut c_int) -> c_int {
+    nonnull!(priority);
+    // SAFETY: the caller's contract.
+    match unsafe { thread::getpriority(tid) } {
+        Ok(p) => {
+            // SAFETY: writable (checked, caller).
+            unsafe { *priority = p };
+            0
+        }
+        Err(e) => e,
+    }
+}
+
+/// `int uv_thread_setpriority(uv_thread_t tid, int priority)` (libuv 1.48+): one of
+/// `UV_THREAD_PRIORITY_LOWEST..=UV_THREAD_PRIORITY_HIGHEST` (else `UV_EINVAL`), mapped as
+/// [`crate::thread`] describes.
+///
+/// # Safety
+/// `tid` names a live thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_thread_setpriority(tid: uv_thread_t, priority: c_int) -> c_int {
+    // SAFETY: the caller's contract.
+    unsafe { thread::setpriority(tid, priority) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -229,11 +252,9 @@ pub unsafe extern "C" fn uv_thread_equal(t1: *const uv_thread_t, t2: *const uv_t
 /// `mutex` is NULL or writable storage for a `uv_mutex_t` not currently initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_mutex_init(mutex: *mut uv_mutex_t) -> c_int {
-    if mutex.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `mutex` is writable storage (caller's contract); default attributes.
-    from_errno(unsafe { libc::pthread_mutex_init(mutex, ptr::null()) })
+    nonnull!(mutex);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::mutex_init(mutex) }
 }
 
 /// `int uv_mutex_init_recursive(uv_mutex_t* handle)`: a mutex its owner may lock again.
@@ -242,25 +263,9 @@ pub unsafe extern "C" fn uv_mutex_init(mutex: *mut uv_mutex_t) -> c_int {
 /// As [`uv_mutex_init`].
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_mutex_init_recursive(mutex: *mut uv_mutex_t) -> c_int {
-    if mutex.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: a zeroed pthread_mutexattr_t is valid storage for pthread_mutexattr_init.
-    let mut attr: libc::pthread_mutexattr_t = unsafe { core::mem::zeroed() };
-    // SAFETY: `attr` is live, writable storage.
-    if unsafe { libc::pthread_mutexattr_init(&mut attr) } != 0 {
-        fatal("pthread_mutexattr_init", libc::ENOMEM);
-    }
-    // SAFETY: `attr` was initialised above.
-    let err = unsafe { libc::pthread_mutexattr_settype(&mut attr, libc::PTHREAD_MUTEX_RECURSIVE) };
-    if err != 0 {
-        fatal("pthread_mutexattr_settype", err);
-    }
-    // SAFETY: `mutex` is writable storage (caller's contract); `attr` is initialised.
-    let err = unsafe { libc::pthread_mutex_init(mutex, &attr) };
-    // SAFETY: `attr` was initialised above and is destroyed once.
-    unsafe { libc::pthread_mutexattr_destroy(&mut attr) };
-    from_errno(err)
+    nonnull!(mutex);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::mutex_init_recursive(mutex) }
 }
 
 /// `void uv_mutex_destroy(uv_mutex_t* handle)`.
@@ -272,11 +277,8 @@ pub unsafe extern "C" fn uv_mutex_destroy(mutex: *mut uv_mutex_t) {
     if mutex.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `mutex` is an initialised mutex (caller's contract).
-    let err = unsafe { libc::pthread_mutex_destroy(mutex) };
-    if err != 0 {
-        fatal("pthread_mutex_destroy", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::mutex_destroy(mutex) }
 }
 
 /// `void uv_mutex_lock(uv_mutex_t* handle)`.
@@ -288,29 +290,20 @@ pub unsafe extern "C" fn uv_mutex_lock(mutex: *mut uv_mutex_t) {
     if mutex.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `mutex` is an initialised mutex (caller's contract).
-    let err = unsafe { libc::pthread_mutex_lock(mutex) };
-    if err != 0 {
-        fatal("pthread_mutex_lock", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::mutex_lock(mutex) }
 }
 
 /// `int uv_mutex_trylock(uv_mutex_t* handle)`: 0 when locked, `UV_EBUSY` when another
 /// thread holds it.
 ///
 /// # Safety
-/// `mutex` was initialised.
+/// `mutex` is NULL or initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_mutex_trylock(mutex: *mut uv_mutex_t) -> c_int {
-    if mutex.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `mutex` is an initialised mutex (caller's contract).
-    match unsafe { libc::pthread_mutex_trylock(mutex) } {
-        0 => 0,
-        libc::EBUSY | libc::EAGAIN => UV_EBUSY,
-        err => fatal("pthread_mutex_trylock", err),
-    }
+    nonnull!(mutex);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::mutex_trylock(mutex) }
 }
 
 /// `void uv_mutex_unlock(uv_mutex_t* handle)`.
@@ -322,11 +315,8 @@ pub unsafe extern "C" fn uv_mutex_unlock(mutex: *mut uv_mutex_t) {
     if mutex.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `mutex` is an initialised mutex (caller's contract).
-    let err = unsafe { libc::pthread_mutex_unlock(mutex) };
-    if err != 0 {
-        fatal("pthread_mutex_unlock", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::mutex_unlock(mutex) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -338,11 +328,9 @@ pub unsafe extern "C" fn uv_mutex_unlock(mutex: *mut uv_mutex_t) {
 /// `rwlock` is NULL or writable storage for a `uv_rwlock_t` not currently initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_rwlock_init(rwlock: *mut uv_rwlock_t) -> c_int {
-    if rwlock.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `rwlock` is writable storage (caller's contract); default attributes.
-    from_errno(unsafe { libc::pthread_rwlock_init(rwlock, ptr::null()) })
+    nonnull!(rwlock);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::rwlock_init(rwlock) }
 }
 
 /// `void uv_rwlock_destroy(uv_rwlock_t* rwlock)`.
@@ -354,11 +342,8 @@ pub unsafe extern "C" fn uv_rwlock_destroy(rwlock: *mut uv_rwlock_t) {
     if rwlock.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `rwlock` is an initialised lock (caller's contract).
-    let err = unsafe { libc::pthread_rwlock_destroy(rwlock) };
-    if err != 0 {
-        fatal("pthread_rwlock_destroy", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::rwlock_destroy(rwlock) }
 }
 
 /// `void uv_rwlock_rdlock(uv_rwlock_t* rwlock)`.
@@ -370,28 +355,19 @@ pub unsafe extern "C" fn uv_rwlock_rdlock(rwlock: *mut uv_rwlock_t) {
     if rwlock.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `rwlock` is an initialised lock (caller's contract).
-    let err = unsafe { libc::pthread_rwlock_rdlock(rwlock) };
-    if err != 0 {
-        fatal("pthread_rwlock_rdlock", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::rwlock_rdlock(rwlock) }
 }
 
 /// `int uv_rwlock_tryrdlock(uv_rwlock_t* rwlock)`: 0 or `UV_EBUSY`.
 ///
 /// # Safety
-/// `rwlock` was initialised.
+/// `rwlock` is NULL or initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_rwlock_tryrdlock(rwlock: *mut uv_rwlock_t) -> c_int {
-    if rwlock.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `rwlock` is an initialised lock (caller's contract).
-    match unsafe { libc::pthread_rwlock_tryrdlock(rwlock) } {
-        0 => 0,
-        libc::EBUSY | libc::EAGAIN => UV_EBUSY,
-        err => fatal("pthread_rwlock_tryrdlock", err),
-    }
+    nonnull!(rwlock);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::rwlock_tryrdlock(rwlock) }
 }
 
 /// `void uv_rwlock_rdunlock(uv_rwlock_t* rwlock)`.
@@ -403,11 +379,8 @@ pub unsafe extern "C" fn uv_rwlock_rdunlock(rwlock: *mut uv_rwlock_t) {
     if rwlock.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `rwlock` is an initialised lock (caller's contract).
-    let err = unsafe { libc::pthread_rwlock_unlock(rwlock) };
-    if err != 0 {
-        fatal("pthread_rwlock_unlock", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::rwlock_unlock(rwlock) }
 }
 
 /// `void uv_rwlock_wrlock(uv_rwlock_t* rwlock)`.
@@ -419,28 +392,19 @@ pub unsafe extern "C" fn uv_rwlock_wrlock(rwlock: *mut uv_rwlock_t) {
     if rwlock.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `rwlock` is an initialised lock (caller's contract).
-    let err = unsafe { libc::pthread_rwlock_wrlock(rwlock) };
-    if err != 0 {
-        fatal("pthread_rwlock_wrlock", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::rwlock_wrlock(rwlock) }
 }
 
 /// `int uv_rwlock_trywrlock(uv_rwlock_t* rwlock)`: 0 or `UV_EBUSY`.
 ///
 /// # Safety
-/// `rwlock` was initialised.
+/// `rwlock` is NULL or initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_rwlock_trywrlock(rwlock: *mut uv_rwlock_t) -> c_int {
-    if rwlock.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `rwlock` is an initialised lock (caller's contract).
-    match unsafe { libc::pthread_rwlock_trywrlock(rwlock) } {
-        0 => 0,
-        libc::EBUSY | libc::EAGAIN => UV_EBUSY,
-        err => fatal("pthread_rwlock_trywrlock", err),
-    }
+    nonnull!(rwlock);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::rwlock_trywrlock(rwlock) }
 }
 
 /// `void uv_rwlock_wrunlock(uv_rwlock_t* rwlock)`.
@@ -452,16 +416,12 @@ pub unsafe extern "C" fn uv_rwlock_wrunlock(rwlock: *mut uv_rwlock_t) {
     if rwlock.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `rwlock` is an initialised lock (caller's contract).
-    let err = unsafe { libc::pthread_rwlock_unlock(rwlock) };
-    if err != 0 {
-        fatal("pthread_rwlock_unlock", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::rwlock_unlock(rwlock) }
 }
 
 // ---------------------------------------------------------------------------------------
-// Semaphores (POSIX unnamed semaphores: glibc 2.21 and later have no sem_post bug, so
-// libuv's mutex-and-condvar fallback for older glibc is not needed).
+// Semaphores.
 
 /// `int uv_sem_init(uv_sem_t* sem, unsigned int value)`.
 ///
@@ -469,14 +429,9 @@ pub unsafe extern "C" fn uv_rwlock_wrunlock(rwlock: *mut uv_rwlock_t) {
 /// `sem` is NULL or writable storage for a `uv_sem_t` not currently initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_sem_init(sem: *mut uv_sem_t, value: c_uint) -> c_int {
-    if sem.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `sem` is writable storage (caller's contract); process-private semaphore.
-    if unsafe { libc::sem_init(sem, 0, value) } != 0 {
-        return crate::abi::errno::last_error();
-    }
-    0
+    nonnull!(sem);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::sem_init(sem, value) }
 }
 
 /// `void uv_sem_destroy(uv_sem_t* sem)`.
@@ -488,10 +443,8 @@ pub unsafe extern "C" fn uv_sem_destroy(sem: *mut uv_sem_t) {
     if sem.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `sem` is an initialised semaphore (caller's contract).
-    if unsafe { libc::sem_destroy(sem) } != 0 {
-        fatal("sem_destroy", -crate::abi::errno::last_error());
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::sem_destroy(sem) }
 }
 
 /// `void uv_sem_post(uv_sem_t* sem)`.
@@ -503,10 +456,8 @@ pub unsafe extern "C" fn uv_sem_post(sem: *mut uv_sem_t) {
     if sem.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `sem` is an initialised semaphore (caller's contract).
-    if unsafe { libc::sem_post(sem) } != 0 {
-        fatal("sem_post", -crate::abi::errno::last_error());
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::sem_post(sem) }
 }
 
 /// `void uv_sem_wait(uv_sem_t* sem)`: waits for a post, retrying when a signal interrupts.
@@ -518,68 +469,34 @@ pub unsafe extern "C" fn uv_sem_wait(sem: *mut uv_sem_t) {
     if sem.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    loop {
-        // SAFETY: `sem` is an initialised semaphore (caller's contract).
-        if unsafe { libc::sem_wait(sem) } == 0 {
-            return;
-        }
-        let err = -crate::abi::errno::last_error();
-        if err != libc::EINTR {
-            fatal("sem_wait", err);
-        }
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::sem_wait(sem) }
 }
 
 /// `int uv_sem_trywait(uv_sem_t* sem)`: 0 when a post was taken, `UV_EAGAIN` when none.
 ///
 /// # Safety
-/// `sem` was initialised.
+/// `sem` is NULL or initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_sem_trywait(sem: *mut uv_sem_t) -> c_int {
-    if sem.is_null() {
-        return UV_EINVAL;
-    }
-    loop {
-        // SAFETY: `sem` is an initialised semaphore (caller's contract).
-        if unsafe { libc::sem_trywait(sem) } == 0 {
-            return 0;
-        }
-        match -crate::abi::errno::last_error() {
-            libc::EINTR => continue,
-            libc::EAGAIN => return UV_EAGAIN,
-            err => fatal("sem_trywait", err),
-        }
-    }
+    nonnull!(sem);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::sem_trywait(sem) }
 }
 
 // ---------------------------------------------------------------------------------------
-// Condition variables (on CLOCK_MONOTONIC, so timed waits ignore wall-clock changes).
+// Condition variables.
 
-/// `int uv_cond_init(uv_cond_t* cond)`.
+/// `int uv_cond_init(uv_cond_t* cond)`: on `CLOCK_MONOTONIC`, so timed waits ignore
+/// wall-clock changes.
 ///
 /// # Safety
 /// `cond` is NULL or writable storage for a `uv_cond_t` not currently initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_cond_init(cond: *mut uv_cond_t) -> c_int {
-    if cond.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: a zeroed pthread_condattr_t is valid storage for pthread_condattr_init.
-    let mut attr: libc::pthread_condattr_t = unsafe { core::mem::zeroed() };
-    // SAFETY: `attr` is live, writable storage.
-    let err = unsafe { libc::pthread_condattr_init(&mut attr) };
-    if err != 0 {
-        return from_errno(err);
-    }
-    // SAFETY: `attr` was initialised above.
-    let mut err = unsafe { libc::pthread_condattr_setclock(&mut attr, libc::CLOCK_MONOTONIC) };
-    if err == 0 {
-        // SAFETY: `cond` is writable storage (caller's contract); `attr` is initialised.
-        err = unsafe { libc::pthread_cond_init(cond, &attr) };
-    }
-    // SAFETY: `attr` was initialised above and is destroyed once.
-    unsafe { libc::pthread_condattr_destroy(&mut attr) };
-    from_errno(err)
+    nonnull!(cond);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::cond_init(cond) }
 }
 
 /// `void uv_cond_destroy(uv_cond_t* cond)`.
@@ -591,11 +508,8 @@ pub unsafe extern "C" fn uv_cond_destroy(cond: *mut uv_cond_t) {
     if cond.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `cond` is an initialised condition variable (caller's contract).
-    let err = unsafe { libc::pthread_cond_destroy(cond) };
-    if err != 0 {
-        fatal("pthread_cond_destroy", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::cond_destroy(cond) }
 }
 
 /// `void uv_cond_signal(uv_cond_t* cond)`: wakes one waiter.
@@ -607,11 +521,8 @@ pub unsafe extern "C" fn uv_cond_signal(cond: *mut uv_cond_t) {
     if cond.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `cond` is an initialised condition variable (caller's contract).
-    let err = unsafe { libc::pthread_cond_signal(cond) };
-    if err != 0 {
-        fatal("pthread_cond_signal", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::cond_signal(cond) }
 }
 
 /// `void uv_cond_broadcast(uv_cond_t* cond)`: wakes every waiter.
@@ -623,11 +534,8 @@ pub unsafe extern "C" fn uv_cond_broadcast(cond: *mut uv_cond_t) {
     if cond.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `cond` is an initialised condition variable (caller's contract).
-    let err = unsafe { libc::pthread_cond_broadcast(cond) };
-    if err != 0 {
-        fatal("pthread_cond_broadcast", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::cond_broadcast(cond) }
 }
 
 /// `void uv_cond_wait(uv_cond_t* cond, uv_mutex_t* mutex)`: releases `mutex`, waits for a
@@ -643,41 +551,24 @@ pub unsafe extern "C" fn uv_cond_wait(cond: *mut uv_cond_t, mutex: *mut uv_mutex
     if mutex.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: both are initialised and `mutex` is held (caller's contract).
-    let err = unsafe { libc::pthread_cond_wait(cond, mutex) };
-    if err != 0 {
-        fatal("pthread_cond_wait", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::cond_wait(cond, mutex) }
 }
 
 /// `int uv_cond_timedwait(uv_cond_t* cond, uv_mutex_t* mutex, uint64_t timeout)`: as
 /// [`uv_cond_wait`], giving up after `timeout` nanoseconds with `UV_ETIMEDOUT`.
 ///
 /// # Safety
-/// As [`uv_cond_wait`].
+/// Both are NULL or initialised; the calling thread holds `mutex`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_cond_timedwait(
     cond: *mut uv_cond_t,
     mutex: *mut uv_mutex_t,
     timeout: u64,
 ) -> c_int {
-    if cond.is_null() || mutex.is_null() {
-        return UV_EINVAL;
-    }
-    const NANOSEC: u64 = 1_000_000_000;
-    let deadline = crate::sys::hrtime_ns().saturating_add(timeout);
-    let secs = (deadline / NANOSEC).min(libc::time_t::MAX as u64);
-    let ts = libc::timespec {
-        tv_sec: secs as libc::time_t,
-        tv_nsec: (deadline % NANOSEC) as libc::c_long,
-    };
-    // SAFETY: both are initialised and `mutex` is held (caller's contract); `ts` is a
-    // valid absolute time on the condition's clock (CLOCK_MONOTONIC, see uv_cond_init).
-    match unsafe { libc::pthread_cond_timedwait(cond, mutex, &ts) } {
-        0 => 0,
-        libc::ETIMEDOUT => UV_ETIMEDOUT,
-        err => fatal("pthread_cond_timedwait", err),
-    }
+    nonnull!(cond, mutex);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::cond_timedwait(cond, mutex, timeout) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -690,11 +581,9 @@ pub unsafe extern "C" fn uv_cond_timedwait(
 /// `barrier` is NULL or writable storage for a `uv_barrier_t` not currently initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_barrier_init(barrier: *mut uv_barrier_t, count: c_uint) -> c_int {
-    if barrier.is_null() || count == 0 {
-        return UV_EINVAL;
-    }
-    // SAFETY: `barrier` is writable storage (caller's contract); default attributes.
-    from_errno(unsafe { libc::pthread_barrier_init(barrier, ptr::null(), count) })
+    nonnull!(barrier);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::barrier_init(barrier, count) }
 }
 
 /// `void uv_barrier_destroy(uv_barrier_t* barrier)`.
@@ -706,29 +595,20 @@ pub unsafe extern "C" fn uv_barrier_destroy(barrier: *mut uv_barrier_t) {
     if barrier.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `barrier` is an initialised barrier (caller's contract).
-    let err = unsafe { libc::pthread_barrier_destroy(barrier) };
-    if err != 0 {
-        fatal("pthread_barrier_destroy", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::barrier_destroy(barrier) }
 }
 
 /// `int uv_barrier_wait(uv_barrier_t* barrier)`: waits until `count` threads have arrived;
 /// returns a positive value in exactly one of them and 0 in the others.
 ///
 /// # Safety
-/// `barrier` was initialised.
+/// `barrier` is NULL or initialised.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_barrier_wait(barrier: *mut uv_barrier_t) -> c_int {
-    if barrier.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `barrier` is an initialised barrier (caller's contract).
-    match unsafe { libc::pthread_barrier_wait(barrier) } {
-        0 => 0,
-        libc::PTHREAD_BARRIER_SERIAL_THREAD => 1,
-        err => fatal("pthread_barrier_wait", err),
-    }
+    nonnull!(barrier);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::barrier_wait(barrier) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -746,16 +626,10 @@ pub unsafe extern "C" fn uv_once(guard: *mut uv_once_t, callback: Option<unsafe 
         return; // nothing to do (libuv would crash)
     }
     let Some(callback) = callback else {
-        fatal("uv_once", libc::EINVAL);
+        thread::fatal("uv_once", libc::EINVAL);
     };
-    // SAFETY: `unsafe extern "C" fn()` and `extern "C" fn()` have the same ABI and
-    // representation; the caller promised `callback` may be called.
-    let callback: extern "C" fn() = unsafe { core::mem::transmute(callback) };
-    // SAFETY: `guard` is a valid once-control (caller's contract).
-    let err = unsafe { libc::pthread_once(guard, callback) };
-    if err != 0 {
-        fatal("pthread_once", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::once(guard, callback) }
 }
 
 /// `int uv_key_create(uv_key_t* key)`: a thread-local slot, NULL in every thread.
@@ -764,11 +638,9 @@ pub unsafe extern "C" fn uv_once(guard: *mut uv_once_t, callback: Option<unsafe 
 /// `key` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_key_create(key: *mut uv_key_t) -> c_int {
-    if key.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `key` is writable (caller's contract); no destructor, as in libuv.
-    from_errno(unsafe { libc::pthread_key_create(key, None) })
+    nonnull!(key);
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::key_create(key) }
 }
 
 /// `void uv_key_delete(uv_key_t* key)`.
@@ -780,24 +652,22 @@ pub unsafe extern "C" fn uv_key_delete(key: *mut uv_key_t) {
     if key.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `key` is readable (caller's contract).
-    let err = unsafe { libc::pthread_key_delete(*key) };
-    if err != 0 {
-        fatal("pthread_key_delete", err);
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::key_delete(key) }
 }
 
-/// `void* uv_key_get(uv_key_t* key)`: the calling thread's value (NULL until set).
+/// `void* uv_key_get(uv_key_t* key)`: the calling thread's value (NULL until set, and for
+/// a NULL `key`).
 ///
 /// # Safety
-/// `key` was created by [`uv_key_create`].
+/// `key` is NULL or was created by [`uv_key_create`].
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_key_get(key: *mut uv_key_t) -> *mut c_void {
     if key.is_null() {
-        return ptr::null_mut();
+        return core::ptr::null_mut();
     }
-    // SAFETY: `key` is readable (caller's contract); an invalid key yields NULL.
-    unsafe { libc::pthread_getspecific(*key) }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::key_get(key) }
 }
 
 /// `void uv_key_set(uv_key_t* key, void* value)`: sets the calling thread's value.
@@ -809,148 +679,6 @@ pub unsafe extern "C" fn uv_key_set(key: *mut uv_key_t, value: *mut c_void) {
     if key.is_null() {
         return; // nothing to do (libuv would crash)
     }
-    // SAFETY: `key` is readable (caller's contract).
-    let err = unsafe { libc::pthread_setspecific(*key, value) };
-    if err != 0 {
-        fatal("pthread_setspecific", err);
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// libuv 1.45-1.50: detach, names, affinity, CPU, priority ([`crate::thread`]).
-
-/// `uv_thread_detach` (1.50): `UV_EINVAL` for NULL.
-///
-/// # Safety
-/// `tid` is NULL or a readable thread id.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_thread_detach(tid: *mut uv_thread_t) -> c_int {
-    // SAFETY: a non-NULL `tid` is readable (caller).
-    unsafe { tid.as_ref() }.map_or(UV_EINVAL, |&t| crate::thread::detach(t))
-}
-
-/// `uv_thread_setname` (1.50): names the calling thread, cut to Linux's 15 bytes.
-///
-/// # Safety
-/// `name` is NULL or a C string.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_thread_setname(name: *const c_char) -> c_int {
-    if name.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: a non-NULL `name` is a C string (caller).
-    crate::thread::set_name(unsafe { core::ffi::CStr::from_ptr(name) })
-}
-
-/// `uv_thread_getname` (1.50): the name of `tid`, with its NUL, cut to `size`.
-///
-/// # Safety
-/// `tid` is NULL or a readable thread id; `name` NULL or writable for `size` bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_thread_getname(
-    tid: *mut uv_thread_t,
-    name: *mut c_char,
-    size: usize,
-) -> c_int {
-    if tid.is_null() || name.is_null() || size == 0 {
-        return UV_EINVAL;
-    }
-    // SAFETY: `name` is writable for `size` bytes and `tid` readable (caller).
-    unsafe { crate::thread::name(*tid, core::slice::from_raw_parts_mut(name, size)) }
-}
-
-/// `uv_cpumask_size` (1.45): the bytes an affinity mask needs.
-#[unsafe(no_mangle)]
-pub extern "C" fn uv_cpumask_size() -> c_int {
-    crate::thread::cpumask_size()
-}
-
-/// `uv_thread_setaffinity` (1.45): one byte per CPU in `cpumask`; `mask_size` at least
-/// `uv_cpumask_size()`; the previous mask to `oldmask` when not NULL.
-///
-/// # Safety
-/// `tid` is NULL or a readable thread id; the masks NULL or `mask_size` bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_thread_setaffinity(
-    tid: *mut uv_thread_t,
-    cpumask: *mut c_char,
-    oldmask: *mut c_char,
-    mask_size: usize,
-) -> c_int {
-    if tid.is_null() || cpumask.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: the masks hold `mask_size` bytes (caller); `oldmask` only when non-NULL.
-    unsafe {
-        let old = (!oldmask.is_null()).then(|| core::slice::from_raw_parts_mut(oldmask, mask_size));
-        crate::thread::set_affinity(*tid, core::slice::from_raw_parts(cpumask, mask_size), old)
-    }
-}
-
-/// `uv_thread_getaffinity` (1.45).
-///
-/// # Safety
-/// `tid` is NULL or a readable thread id; `cpumask` NULL or `mask_size` writable bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_thread_getaffinity(
-    tid: *mut uv_thread_t,
-    cpumask: *mut c_char,
-    mask_size: usize,
-) -> c_int {
-    if tid.is_null() || cpumask.is_null() {
-        return UV_EINVAL;
-    }
-    // SAFETY: `cpumask` holds `mask_size` writable bytes (caller).
-    unsafe { crate::thread::affinity(*tid, core::slice::from_raw_parts_mut(cpumask, mask_size)) }
-}
-
-/// `uv_thread_getcpu` (1.45): the CPU the calling thread runs on.
-#[unsafe(no_mangle)]
-pub extern "C" fn uv_thread_getcpu() -> c_int {
-    crate::thread::cpu()
-}
-
-/// `uv_thread_getpriority` (1.48).
-///
-/// # Safety
-/// `tid` is a live thread; `priority` NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_thread_getpriority(tid: uv_thread_t, priority: *mut c_int) -> c_int {
-    if priority.is_null() {
-        return UV_EINVAL;
-    }
-    match crate::thread::priority(tid) {
-        Ok(p) => {
-            // SAFETY: non-NULL, writable (caller).
-            unsafe { *priority = p };
-            0
-        }
-        Err(e) => e,
-    }
-}
-
-/// `uv_thread_setpriority` (1.48): one of `UV_THREAD_PRIORITY_*`.
-///
-/// # Safety
-/// `tid` is a live thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_thread_setpriority(tid: uv_thread_t, priority: c_int) -> c_int {
-    crate::thread::set_priority(tid, priority)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stack_sizes() {
-        let page = page_size();
-        assert_eq!(stack_size_for(1), min_stack_size());
-        let big = 3 * 1024 * 1024 + 1;
-        let s = stack_size_for(big);
-        assert!(s >= big && s.is_multiple_of(page) && s - big < page);
-        let d = stack_size_for(0);
-        assert!(d >= min_stack_size() && d.is_multiple_of(page));
-        assert!(stack_size_for(usize::MAX).is_multiple_of(page));
-    }
+    // SAFETY: checked above; the rest is the caller's contract.
+    unsafe { thread::key_set(key, value) }
 }

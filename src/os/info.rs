@@ -1,6 +1,7 @@
 //! CPUs, load, uptime, resource usage and memory figures: `uv_cpu_info` (and
 //! `uv_free_cpu_info`), `uv_loadavg`, `uv_uptime`, `uv_getrusage`,
-//! `uv_resident_set_memory`, `uv_get_{free,total,constrained}_memory`. Parsing of `/proc`
+//! `uv_getrusage_thread`, `uv_resident_set_memory`,
+//! `uv_get_{free,total,constrained,available}_memory`. Parsing of `/proc`
 //! and `/sys` is in [`super::proc`].
 
 use core::ffi::c_int;
@@ -120,29 +121,17 @@ pub(crate) unsafe fn uptime(uptime: *mut f64) -> c_int {
     0
 }
 
-/// `uv_getrusage`: `getrusage(RUSAGE_SELF)`.
+/// `uv_getrusage` (`thread` false: `getrusage(RUSAGE_SELF)`) and `uv_getrusage_thread`
+/// (`thread` true: `RUSAGE_THREAD`, the calling thread alone).
 ///
 /// # Safety
 /// `rusage` is writable.
-pub(crate) unsafe fn getrusage(rusage: *mut uv_rusage_t) -> c_int {
-    // SAFETY: forwarded caller guarantee.
-    unsafe { getrusage_of(libc::RUSAGE_SELF, rusage) }
-}
-
-/// `uv_getrusage_thread` (libuv 1.50): as [`getrusage`] for the calling thread alone.
-///
-/// # Safety
-/// `rusage` is writable.
-pub(crate) unsafe fn getrusage_thread(rusage: *mut uv_rusage_t) -> c_int {
-    // SAFETY: forwarded caller guarantee.
-    unsafe { getrusage_of(libc::RUSAGE_THREAD, rusage) }
-}
-
-/// `getrusage(who)` into a `uv_rusage_t`.
-///
-/// # Safety
-/// `rusage` is writable.
-unsafe fn getrusage_of(who: c_int, rusage: *mut uv_rusage_t) -> c_int {
+pub(crate) unsafe fn getrusage(rusage: *mut uv_rusage_t, thread: bool) -> c_int {
+    let who = if thread {
+        libc::RUSAGE_THREAD
+    } else {
+        libc::RUSAGE_SELF
+    };
     let mut u = MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: `u` is writable `struct rusage` memory.
     if unsafe { libc::getrusage(who, u.as_mut_ptr()) } != 0 {
@@ -223,27 +212,56 @@ pub(crate) unsafe fn get_total_memory() -> u64 {
         .unwrap_or(0)
 }
 
-/// `uv_get_constrained_memory`: the cgroup memory limit in bytes; 0 when there is none.
+/// The smaller of the soft limits on the address space and the data segment
+/// (`RLIMIT_AS`, `RLIMIT_DATA`); 0 when neither is set (libuv's `uv__get_rlimit_max_memory`).
+fn rlimit_max_memory() -> u64 {
+    [libc::RLIMIT_AS, libc::RLIMIT_DATA]
+        .into_iter()
+        .filter_map(|res| {
+            let mut rl = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            // SAFETY: `rl` is a live, writable rlimit.
+            let ok = unsafe { libc::getrlimit(res, &mut rl) } == 0;
+            (ok && rl.rlim_cur != libc::RLIM_INFINITY).then_some(rl.rlim_cur)
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+/// `uv_get_constrained_memory` (libuv 1.53's definition): the smaller of the cgroup's
+/// memory limit (`u64::MAX` when the cgroup sets none, see [`super::proc::CgroupMemory`])
+/// and the `RLIMIT_AS`/`RLIMIT_DATA` limits; 0 when none of them is known.
 ///
 /// # Safety
 /// None beyond the crate's convention for C entry points.
 pub(crate) unsafe fn get_constrained_memory() -> u64 {
-    super::proc::constrained_memory()
+    let page = sysconf(libc::_SC_PAGESIZE).unwrap_or(4096);
+    let cgroup = super::proc::CgroupMemory::read().map_or(0, |c| c.limit(page));
+    match (cgroup, rlimit_max_memory()) {
+        (0, r) => r,
+        (c, 0) => c,
+        (c, r) => c.min(r),
+    }
 }
 
-/// `uv_get_available_memory` (libuv 1.45): what the cgroup limit leaves of this process's
-/// group's use (0 when it is over the limit), or the free memory when there is no limit or
-/// it is above the machine's total, as libuv 1.53 computes it.
+/// `uv_get_available_memory` (libuv 1.45+): what the cgroup still lets this process use
+/// (its limit less its usage, 0 when usage is over the limit), or `uv_get_free_memory`
+/// when the cgroup sets no limit below the total memory or the limit is unknown; 0 when
+/// `/proc/self/cgroup` cannot be read (libuv's rules, rlimits not included).
 ///
 /// # Safety
 /// None beyond the crate's convention for C entry points.
 pub(crate) unsafe fn get_available_memory() -> u64 {
-    // SAFETY: these read files and system information only.
-    unsafe {
-        let limit = get_constrained_memory();
-        if limit == 0 || limit > get_total_memory() {
-            return get_free_memory();
-        }
-        limit.saturating_sub(super::proc::cgroup_memory_current())
+    let Some(cgroup) = super::proc::CgroupMemory::read() else {
+        return 0;
+    };
+    let limit = cgroup.limit(sysconf(libc::_SC_PAGESIZE).unwrap_or(4096));
+    // SAFETY: no preconditions.
+    if limit == 0 || limit > unsafe { get_total_memory() } {
+        // SAFETY: no preconditions.
+        return unsafe { get_free_memory() };
     }
+    limit.saturating_sub(cgroup.current())
 }

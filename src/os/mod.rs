@@ -3,11 +3,12 @@
 //! from any thread (it touches no loop state).
 //!
 //! - [`dirs`]: working directory, executable path, home and temporary directories.
-//! - [`env`]: environment variables. [`passwd`]: the password entry.
+//! - [`env`]: environment variables. [`passwd`]: the password and group entries.
 //! - [`uname`]: host name and kernel. [`priority`]: scheduling priority.
 //! - [`info`]: CPUs, load, uptime, resource usage, memory; [`proc`] parses `/proc` and `/sys`.
 //! - [`interfaces`]: network interfaces. [`dl`]: shared libraries. [`fd`]: `uv_guess_handle`.
 //! - [`title`]: `uv_setup_args` and the process title. [`random`]: `uv_random`.
+//! - [`time`] holds the clocks of `uv_clock_gettime`.
 //!
 //! # Conventions, as libuv 1.44 on Linux
 //! - String results use libuv's buffer protocol: NULL `buffer` or `size`, or `*size == 0`,
@@ -16,17 +17,19 @@
 //!   NUL) and writes nothing; on success the result is NUL-terminated and `*size = len`.
 //!   `uv_exepath` is libuv's exception: it truncates to `*size - 1` bytes instead of failing.
 //! - Memory that a `uv_free_*` function releases (`uv_cpu_info`, `uv_interface_addresses`,
-//!   `uv_os_environ`, `uv_os_get_passwd`) and `uv_lib_t.errmsg` come from the allocator of
-//!   `uv_replace_allocator` (libc's `malloc` by default), like libuv's `uv__malloc`, and the
-//!   matching `uv_free_*` / `uv_dlclose` gives it back there. Each `uv_passwd_t` holds one
-//!   block that `username` points to, as in libuv.
+//!   `uv_os_environ`, `uv_os_get_passwd`, `uv_os_get_group`) and `uv_lib_t.errmsg` come
+//!   from the allocator of `uv_replace_allocator` (libc's `malloc` by default), like
+//!   libuv's `uv__malloc`, and the matching `uv_free_*` / `uv_dlclose` gives it back there.
+//!   Each `uv_passwd_t` holds one block that `username` points to, each `uv_group_t` one
+//!   that `members` points to, as in libuv.
 //!
 //! Where rsuv differs from libuv 1.44 (on purpose, all in what libuv leaves undefined or
 //! where libuv's documentation and code disagree): NULL output pointers get `UV_EINVAL` (or
 //! -1 for the `uv_dl*` functions) instead of a crash; `uv_os_tmpdir` strips the trailing
-//! slash before comparing with `*size`; `uv_get_constrained_memory` answers 0 when the
-//! cgroup has no limit (see [`proc`]); `uv_cpu_info` reports "unknown" models instead
-//! of failing when `/proc/cpuinfo` cannot be read.
+//! slash before comparing with `*size`; `uv_cpu_info` reports "unknown" models instead
+//! of failing when `/proc/cpuinfo` cannot be read. The memory figures follow libuv 1.53
+//! (see [`proc`]): `uv_get_constrained_memory` is `UINT64_MAX` when a cgroup memory
+//! controller sets no limit.
 
 pub(crate) mod dirs;
 pub(crate) mod dl;
@@ -38,6 +41,7 @@ pub(crate) mod passwd;
 pub(crate) mod priority;
 pub(crate) mod proc;
 pub(crate) mod random;
+pub(crate) mod time;
 pub(crate) mod title;
 pub(crate) mod uname;
 

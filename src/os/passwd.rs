@@ -1,6 +1,12 @@
-//! Password and group entries (misc.rst: `uv_os_get_passwd`, `uv_os_get_passwd2`,
-//! `uv_os_free_passwd`, `uv_os_get_group`, `uv_os_free_group`); also the home directory
-//! fallback of `uv_os_homedir`.
+//! Users and groups (misc.rst): the password entry of the effective user or of any uid
+//! (`uv_os_get_passwd`, `uv_os_get_passwd2`, `uv_os_free_passwd`; also the home directory
+//! fallback of `uv_os_homedir`) and the group entry of a gid (`uv_os_get_group`,
+//! `uv_os_free_group`).
+//!
+//! As in libuv, each result is one block from the `uv_replace_allocator` allocator: a
+//! password entry's block starts at `username` (then the home directory, then the shell);
+//! a group's starts at `members` (the NULL-terminated pointer array, then the member
+//! names, then the group name). The `uv_os_free_*` functions free that one pointer.
 
 use core::ffi::{c_char, c_int};
 use core::mem::MaybeUninit;
@@ -10,6 +16,7 @@ use super::cbytes;
 use crate::abi::alloc;
 use crate::abi::errno::{UV_ENOENT, UV_ENOMEM, from_errno};
 use crate::abi::*;
+use core::mem::size_of;
 
 /// The fields of a password entry that libuv reports.
 pub(crate) struct Passwd {
@@ -20,17 +27,46 @@ pub(crate) struct Passwd {
     pub(crate) gid: libc::gid_t,
 }
 
-/// The password entry of the effective user. `UV_ENOENT` when there is none.
+/// The password entry of the effective user.
 pub(crate) fn getpwuid() -> Result<Passwd, c_int> {
     // SAFETY: geteuid cannot fail.
     getpwuid_of(unsafe { libc::geteuid() })
 }
 
-/// The password entry of `uid` (`getpwuid_r`, growing the buffer on `ERANGE`).
-/// `UV_ENOENT` when there is none.
-pub(crate) fn getpwuid_of(uid: libc::uid_t) -> Result<Passwd, c_int> {
+/// Runs a `get*_r` lookup with a scratch buffer that starts at 2000 bytes (libuv's size)
+/// and doubles on `ERANGE`; retries on `EINTR`. `f(buf)` makes the call and, while `buf`
+/// is alive, copies out what it found: `Err(errno)`, `Ok(None)` for no entry
+/// (`UV_ENOENT`), or `Ok(Some(entry))`.
+fn lookup<T>(mut f: impl FnMut(&mut [u8]) -> Result<Option<T>, c_int>) -> Result<T, c_int> {
     let mut buf: Vec<u8> = vec![0; 2000];
     loop {
+        match f(&mut buf) {
+            Err(libc::EINTR) => continue,
+            Err(libc::ERANGE) if buf.len() < 1 << 26 => buf.resize(buf.len() * 2, 0),
+            Err(e) => return Err(from_errno(e)),
+            Ok(None) => return Err(UV_ENOENT),
+            Ok(Some(v)) => return Ok(v),
+        }
+    }
+}
+
+/// The bytes of C string `p` inside a lookup's buffer (empty for NULL, which glibc never
+/// leaves, but be safe about it).
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string alive for the call.
+unsafe fn field(p: *const c_char) -> Vec<u8> {
+    if p.is_null() {
+        Vec::new()
+    } else {
+        // SAFETY: as the caller promises.
+        unsafe { cbytes(p) }.to_vec()
+    }
+}
+
+/// The password entry of `uid` (`getpwuid_r`). `UV_ENOENT` when there is none.
+pub(crate) fn getpwuid_of(uid: libc::uid_t) -> Result<Passwd, c_int> {
+    lookup(|buf| {
         let mut pw = MaybeUninit::<libc::passwd>::zeroed();
         let mut result: *mut libc::passwd = ptr::null_mut();
         // SAFETY: every pointer is to live, writable memory of the stated size.
@@ -43,55 +79,85 @@ pub(crate) fn getpwuid_of(uid: libc::uid_t) -> Result<Passwd, c_int> {
                 &mut result,
             )
         };
-        match r {
-            libc::EINTR => continue,
-            libc::ERANGE if buf.len() < 1 << 26 => {
-                buf.resize(buf.len() * 2, 0);
-                continue;
-            }
-            0 => {}
-            e => return Err(from_errno(e)),
+        if r != 0 {
+            return Err(r);
         }
         if result.is_null() {
-            return Err(UV_ENOENT);
+            return Ok(None);
         }
-        // SAFETY: getpwuid_r filled `pw`, whose strings point into `buf` (alive here);
-        // glibc never leaves them NULL, but be safe about it.
+        // SAFETY: getpwuid_r filled `pw`, whose strings point into `buf` (alive here).
         let pw = unsafe { pw.assume_init() };
-        let s = |p: *mut c_char| {
-            if p.is_null() {
-                Vec::new()
-            } else {
-                // SAFETY: a C string inside `buf`, which is alive here.
-                unsafe { cbytes(p) }.to_vec()
+        // SAFETY: as above.
+        Ok(Some(unsafe {
+            Passwd {
+                name: field(pw.pw_name),
+                dir: field(pw.pw_dir),
+                shell: field(pw.pw_shell),
+                uid: pw.pw_uid,
+                gid: pw.pw_gid,
             }
+        }))
+    })
+}
+
+/// The fields of a group entry that libuv reports.
+pub(crate) struct Group {
+    pub(crate) name: Vec<u8>,
+    pub(crate) gid: libc::gid_t,
+    pub(crate) members: Vec<Vec<u8>>,
+}
+
+/// The group entry of `gid` (`getgrgid_r`). `UV_ENOENT` when there is none.
+pub(crate) fn getgrgid(gid: libc::gid_t) -> Result<Group, c_int> {
+    lookup(|buf| {
+        let mut gr = MaybeUninit::<libc::group>::zeroed();
+        let mut result: *mut libc::group = ptr::null_mut();
+        // SAFETY: every pointer is to live, writable memory of the stated size.
+        let r = unsafe {
+            libc::getgrgid_r(
+                gid,
+                gr.as_mut_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut result,
+            )
         };
-        return Ok(Passwd {
-            name: s(pw.pw_name),
-            dir: s(pw.pw_dir),
-            shell: s(pw.pw_shell),
-            uid: pw.pw_uid,
-            gid: pw.pw_gid,
-        });
-    }
+        if r != 0 {
+            return Err(r);
+        }
+        if result.is_null() {
+            return Ok(None);
+        }
+        // SAFETY: getgrgid_r filled `gr`; its strings and its NULL-terminated member array
+        // point into `buf` (alive here).
+        let gr = unsafe { gr.assume_init() };
+        let mut members = Vec::new();
+        let mut m = gr.gr_mem;
+        // SAFETY: as above: walk the array up to its NULL.
+        while !m.is_null() && !unsafe { *m }.is_null() {
+            // SAFETY: as above.
+            unsafe {
+                members.push(field(*m));
+                m = m.add(1);
+            }
+        }
+        Ok(Some(Group {
+            // SAFETY: as above.
+            name: unsafe { field(gr.gr_name) },
+            gid: gr.gr_gid,
+            members,
+        }))
+    })
 }
 
-/// `uv_os_get_passwd`: the effective user's name, uid, gid, shell and home directory. The
-/// strings share one allocation, freed by `uv_os_free_passwd`.
+/// `uv_os_get_passwd` (`uid` None: the effective user) and `uv_os_get_passwd2`: the
+/// user's name, uid, gid, shell and home directory. The strings share one allocation,
+/// freed by `uv_os_free_passwd`.
 ///
 /// # Safety
 /// `pwd` is writable.
-pub(crate) unsafe fn get_passwd(pwd: *mut uv_passwd_t) -> c_int {
-    // SAFETY: geteuid cannot fail; `pwd` as the caller guarantees.
-    unsafe { get_passwd_of(pwd, libc::geteuid()) }
-}
-
-/// `uv_os_get_passwd2` (libuv 1.45): as [`get_passwd`] for any `uid`.
-///
-/// # Safety
-/// `pwd` is writable.
-pub(crate) unsafe fn get_passwd_of(pwd: *mut uv_passwd_t, uid: libc::uid_t) -> c_int {
-    let pw = match getpwuid_of(uid) {
+pub(crate) unsafe fn get_passwd(pwd: *mut uv_passwd_t, uid: Option<uv_uid_t>) -> c_int {
+    let pw = match uid.map_or_else(getpwuid, getpwuid_of) {
         Ok(pw) => pw,
         Err(e) => return e,
     };
@@ -133,90 +199,55 @@ pub(crate) unsafe fn free_passwd(pwd: *mut uv_passwd_t) {
     }
 }
 
-/// `uv_os_get_group` (libuv 1.45): the group `gid`'s name and members. The name, the
-/// NULL-terminated member array and the member names share one allocation (the array
-/// first, so it is aligned), freed by `uv_os_free_group`. `UV_ENOENT` when there is none.
+/// `uv_os_get_group`: the name, gid and members of group `gid`, in one allocation (module
+/// docs) that `uv_os_free_group` frees. `UV_ENOENT` when there is no such group.
 ///
 /// # Safety
 /// `grp` is writable.
-pub(crate) unsafe fn get_group(grp: *mut uv_group_t, gid: libc::gid_t) -> c_int {
-    let mut buf: Vec<u8> = vec![0; 2000];
-    let (name, members) = loop {
-        let mut g = MaybeUninit::<libc::group>::zeroed();
-        let mut result: *mut libc::group = ptr::null_mut();
-        // SAFETY: every pointer is to live, writable memory of the stated size.
-        let r = unsafe {
-            libc::getgrgid_r(
-                gid,
-                g.as_mut_ptr(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut result,
-            )
-        };
-        match r {
-            libc::EINTR => continue,
-            libc::ERANGE if buf.len() < 1 << 26 => {
-                buf.resize(buf.len() * 2, 0);
-                continue;
-            }
-            0 => {}
-            e => return from_errno(e),
-        }
-        if result.is_null() {
-            return UV_ENOENT;
-        }
-        // SAFETY: getgrgid_r filled `g`, whose strings and member array point into `buf`
-        // (alive here); the member array is NULL-terminated.
-        unsafe {
-            let g = g.assume_init();
-            let name = if g.gr_name.is_null() {
-                Vec::new()
-            } else {
-                cbytes(g.gr_name).to_vec()
-            };
-            let mut members = Vec::new();
-            let mut m = g.gr_mem;
-            while !m.is_null() && !(*m).is_null() {
-                members.push(cbytes(*m).to_vec());
-                m = m.add(1);
-            }
-            break (name, members);
-        }
+pub(crate) unsafe fn get_group(grp: *mut uv_group_t, gid: uv_gid_t) -> c_int {
+    let gr = match getgrgid(gid) {
+        Ok(g) => g,
+        Err(e) => return e,
     };
-    let array = (members.len() + 1) * core::mem::size_of::<*mut c_char>();
-    let strings: usize = members.iter().map(|m| m.len() + 1).sum::<usize>() + name.len() + 1;
-    let block = alloc::malloc(array + strings).cast::<u8>();
+    let slots = gr.members.len() + 1;
+    let strings: usize = gr.members.iter().map(|m| m.len() + 1).sum();
+    let ptrs = slots * size_of::<*mut c_char>();
+    let Some(total) = ptrs
+        .checked_add(strings)
+        .and_then(|n| n.checked_add(gr.name.len() + 1))
+    else {
+        return UV_ENOMEM;
+    };
+    let block = alloc::malloc(total).cast::<u8>();
     if block.is_null() {
         return UV_ENOMEM;
     }
-    // SAFETY: `block` holds the pointer array (malloc aligns it for pointers) followed by
-    // every string with its NUL: the offsets below stay inside it. `grp` is writable.
+    let array = block.cast::<*mut c_char>();
+    // SAFETY: `block` holds `total` bytes, malloc-aligned for pointers: the pointer array
+    // (`slots` entries), each member and its NUL, then the name and its NUL fit exactly;
+    // `grp` is writable (caller).
     unsafe {
-        let ptrs = block.cast::<*mut c_char>();
-        let mut at = array;
-        let mut put = |bytes: &[u8]| {
-            let p = block.add(at);
-            ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
-            *p.add(bytes.len()) = 0;
-            at += bytes.len() + 1;
-            p.cast::<c_char>()
-        };
-        for (i, m) in members.iter().enumerate() {
-            *ptrs.add(i) = put(m);
+        let mut at = block.add(ptrs);
+        for (i, m) in gr.members.iter().enumerate() {
+            ptr::copy_nonoverlapping(m.as_ptr(), at, m.len());
+            *at.add(m.len()) = 0;
+            *array.add(i) = at.cast();
+            at = at.add(m.len() + 1);
         }
-        *ptrs.add(members.len()) = ptr::null_mut();
-        let groupname = put(&name);
+        *array.add(gr.members.len()) = ptr::null_mut();
+        ptr::copy_nonoverlapping(gr.name.as_ptr(), at, gr.name.len());
+        *at.add(gr.name.len()) = 0;
         grp.write(uv_group_t {
-            groupname,
-            gid: gid.into(),
-            members: ptrs,
+            groupname: at.cast(),
+            gid: gr.gid.into(),
+            members: array,
         });
     }
     0
 }
 
-/// `uv_os_free_group`: frees what `uv_os_get_group` allocated and NULLs the pointers.
+/// `uv_os_free_group`: frees what `uv_os_get_group` allocated and NULLs the pointers (so a
+/// second call is harmless).
 ///
 /// # Safety
 /// `grp` is filled by `uv_os_get_group` (or already freed by this function).

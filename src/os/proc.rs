@@ -15,13 +15,15 @@
 //!   `/sys/devices/system/cpu/cpuN/cpufreq/scaling_cur_freq` (kHz) / 1000.
 //! - load averages: `/proc/loadavg`; uptime: `/proc/uptime`; memory: `MemAvailable` and
 //!   `MemTotal` of `/proc/meminfo`; resident set: field 24 of `/proc/self/stat`, in pages.
-//! - constrained memory: the cgroup memory limit. libuv 1.44 reads only the v1 file
-//!   `/sys/fs/cgroup/memory/memory.limit_in_bytes` and passes its "unlimited" value
-//!   through; rsuv follows the process's own cgroup from `/proc/self/cgroup` (v1 memory
-//!   controller, else the v2 unified hierarchy) and answers 0 when there is no limit, as
-//!   libuv's documentation says. v2: the smallest `memory.max`/`memory.high` of the cgroup and
-//!   its ancestors; v1: `memory.limit_in_bytes` of the cgroup (or of the mount's root when the
-//!   cgroup's directory is not visible, as inside a container).
+//! - cgroup memory ([`CgroupMemory`]), as libuv 1.53 reads it: `/proc/self/cgroup` starting
+//!   with `0::/` means cgroup v2 and the unified hierarchy's `memory.high`/`memory.max`/
+//!   `memory.current` of that path; otherwise v1, with the path of the line whose
+//!   controller is `memory` and its `memory.soft_limit_in_bytes`/`memory.limit_in_bytes`/
+//!   `memory.usage_in_bytes` (the mount's root files when the cgroup's own are not
+//!   visible). The limit is the smaller of soft and hard, "no limit" (v2 `max`, v1's
+//!   page-rounded `LONG_MAX`) counting as `u64::MAX`, and 0 (unknown) when either cannot
+//!   be read. Unlike libuv, rsuv reads all of `/proc/self/cgroup`, not its first 1023
+//!   bytes.
 
 use core::ffi::c_int;
 use std::fs;
@@ -199,94 +201,139 @@ fn parse_meminfo(text: &str, what: &str) -> Option<u64> {
     Some(kb.saturating_mul(1024))
 }
 
-/// The cgroup memory limit of this process in bytes; 0 when there is none or it is unknown.
-pub(crate) fn constrained_memory() -> u64 {
-    let Ok(cgroup) = fs::read_to_string("/proc/self/cgroup") else {
-        return 0;
-    };
-    cgroup_memory_limit(&cgroup, |p| fs::read_to_string(p).ok())
+/// This process's line(s) of `/proc/self/cgroup`, for the memory figures of libuv 1.53:
+/// `uv_get_constrained_memory` and `uv_get_available_memory` (module docs).
+pub(crate) struct CgroupMemory {
+    text: String,
 }
 
-/// The memory this process's cgroup uses now, in bytes (v1 `memory.usage_in_bytes`, else
-/// the root's; v2 `memory.current`); 0 when unknown.
-pub(crate) fn cgroup_memory_current() -> u64 {
-    let Ok(cgroup) = fs::read_to_string("/proc/self/cgroup") else {
-        return 0;
-    };
-    let read = |p: &str| -> Option<u64> { fs::read_to_string(p).ok()?.trim().parse().ok() };
-    for line in cgroup.lines() {
-        let mut parts = line.splitn(3, ':');
-        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        if controllers.split(',').any(|c| c == "memory") {
-            let own = format!("/sys/fs/cgroup/memory{}", path.trim_end_matches('/'));
-            return read(&format!("{own}/memory.usage_in_bytes"))
-                .filter(|&v| v != 0)
-                .or_else(|| read("/sys/fs/cgroup/memory/memory.usage_in_bytes"))
-                .unwrap_or(0);
-        }
-    }
-    cgroup
-        .lines()
-        .find_map(|l| l.strip_prefix("0::"))
-        .and_then(|p| {
-            read(&format!(
-                "/sys/fs/cgroup{}/memory.current",
-                p.trim_end_matches('/')
-            ))
-        })
-        .unwrap_or(0)
+/// Where the memory controller of this process is: cgroup v2's unified hierarchy (the
+/// path after `0::/`), or v1's memory controller (the path after `:memory:/`, `None` when
+/// no line names the controller alone).
+#[derive(Debug, PartialEq, Eq)]
+enum Controller<'a> {
+    V1(Option<&'a str>),
+    V2(&'a str),
 }
 
-/// v1 "no limit" is `PAGE_COUNTER_MAX` pages, rounded down to a page: 0x7FFFFFFFFFFFF000
-/// with 4 KiB pages; anything at or above this counts as unlimited.
-const CGROUP1_UNLIMITED: u64 = 0x7FFF_FFFF_FFFF_F000;
+/// The v1 "no limit" value: `LONG_MAX` rounded down to a page, as libuv computes it.
+fn cgroup1_unlimited(page_size: u64) -> u64 {
+    (i64::MAX as u64) & !(page_size.max(1) - 1)
+}
 
-/// [`constrained_memory`] over the text of `/proc/self/cgroup`, reading cgroup files with
-/// `read` (a path to its contents).
-fn cgroup_memory_limit(cgroup: &str, read: impl Fn(&str) -> Option<String>) -> u64 {
-    let parse = |s: Option<String>| -> Option<u64> { s?.trim().parse::<u64>().ok() };
-    // A v1 memory controller takes precedence (hybrid setups list both).
-    for line in cgroup.lines() {
-        let mut parts = line.splitn(3, ':');
-        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        if !controllers.split(',').any(|c| c == "memory") {
-            continue;
-        }
-        let own = format!("/sys/fs/cgroup/memory{}", path.trim_end_matches('/'));
-        let limit = parse(read(&format!("{own}/memory.limit_in_bytes")))
-            .or_else(|| parse(read("/sys/fs/cgroup/memory/memory.limit_in_bytes")));
-        return match limit {
-            Some(v) if v > 0 && v < CGROUP1_UNLIMITED => v,
-            _ => 0,
-        };
+impl CgroupMemory {
+    /// `/proc/self/cgroup`, if it can be read.
+    pub(crate) fn read() -> Option<Self> {
+        fs::read_to_string("/proc/self/cgroup")
+            .ok()
+            .map(|text| Self { text })
     }
-    // v2: the smallest limit on the path from this cgroup up to the root.
-    let Some(path) = cgroup.lines().find_map(|l| l.strip_prefix("0::")) else {
-        return 0;
-    };
-    let mut best: Option<u64> = None;
-    let mut dir = path.trim_end_matches('/').to_string();
-    loop {
-        for file in ["memory.max", "memory.high"] {
-            // "max" (no limit) does not parse and so does not count.
-            if let Some(v) = parse(read(&format!("/sys/fs/cgroup{dir}/{file}")))
-                && v > 0
-            {
-                best = Some(best.map_or(v, |b| b.min(v)));
+
+    /// libuv's reading of the file: v2 when it starts with `0::/` (a v2-only system lists
+    /// one line); else v1, whose memory controller is on the first line with exactly
+    /// `memory` as its controller list.
+    fn controller(&self) -> Controller<'_> {
+        if let Some(rest) = self.text.strip_prefix("0::/") {
+            return Controller::V2(rest.split('\n').next().unwrap_or(""));
+        }
+        Controller::V1(self.text.lines().find_map(|line| {
+            let (_, rest) = line.split_once(':')?;
+            rest.strip_prefix("memory:/")
+        }))
+    }
+
+    /// The memory limit of the cgroup in bytes: the smaller of the soft and hard limits
+    /// (v1 `memory.soft_limit_in_bytes`/`memory.limit_in_bytes`, v2 `memory.high`/
+    /// `memory.max`), where "no limit" (v1's page-rounded `LONG_MAX`, v2's `max`) is
+    /// `u64::MAX`; 0 when either is unknown. v1 falls back to the mount's root files when
+    /// the cgroup's own cannot both be read (as inside a container).
+    pub(crate) fn limit(&self, page_size: u64) -> u64 {
+        self.limit_with(page_size, |p| fs::read_to_string(p).ok())
+    }
+
+    fn limit_with(&self, page_size: u64, read: impl Fn(&str) -> Option<String>) -> u64 {
+        let num = |p: String| read_cgroup_u64(read(&p));
+        let (high, max) = match self.controller() {
+            Controller::V2(path) => (
+                num(format!("/sys/fs/cgroup/{path}/memory.high")),
+                num(format!("/sys/fs/cgroup/{path}/memory.max")),
+            ),
+            Controller::V1(path) => {
+                let own = path.map(|path| {
+                    (
+                        num(format!(
+                            "/sys/fs/cgroup/memory/{path}/memory.soft_limit_in_bytes"
+                        )),
+                        num(format!(
+                            "/sys/fs/cgroup/memory/{path}/memory.limit_in_bytes"
+                        )),
+                    )
+                });
+                let (high, max) = match own {
+                    Some((h, m)) if h != 0 && m != 0 => (h, m),
+                    _ => (
+                        num("/sys/fs/cgroup/memory/memory.soft_limit_in_bytes".into()),
+                        num("/sys/fs/cgroup/memory/memory.limit_in_bytes".into()),
+                    ),
+                };
+                let unlimited = cgroup1_unlimited(page_size);
+                let norm = |v: u64| if v == unlimited { u64::MAX } else { v };
+                (norm(high), norm(max))
+            }
+        };
+        if high == 0 || max == 0 {
+            return 0;
+        }
+        high.min(max)
+    }
+
+    /// The memory the cgroup uses now, in bytes (v1 `memory.usage_in_bytes`, falling back
+    /// to the mount's root file when the cgroup's own reads as 0; v2 `memory.current`);
+    /// 0 when unknown.
+    pub(crate) fn current(&self) -> u64 {
+        self.current_with(|p| fs::read_to_string(p).ok())
+    }
+
+    fn current_with(&self, read: impl Fn(&str) -> Option<String>) -> u64 {
+        let num = |p: String| read_cgroup_u64(read(&p));
+        match self.controller() {
+            Controller::V2(path) => num(format!("/sys/fs/cgroup/{path}/memory.current")),
+            Controller::V1(path) => {
+                let own = path.map_or(0, |path| {
+                    num(format!(
+                        "/sys/fs/cgroup/memory/{path}/memory.usage_in_bytes"
+                    ))
+                });
+                if own != 0 {
+                    own
+                } else {
+                    num("/sys/fs/cgroup/memory/memory.usage_in_bytes".into())
+                }
             }
         }
-        match dir.rfind('/') {
-            Some(i) => dir.truncate(i),
-            None => break,
-        }
     }
-    best.unwrap_or(0)
+}
+
+/// A cgroup file holding one number, read as libuv does: `scanf("%" SCNu64)` (leading
+/// blanks, an optional sign, digits; `-n` wraps around and too large a number saturates,
+/// as `strtoull`), else `u64::MAX` for exactly `"max\n"` (v2's "no limit"), else 0 (also
+/// for a file that cannot be read).
+fn read_cgroup_u64(text: Option<String>) -> u64 {
+    let Some(text) = text else {
+        return 0;
+    };
+    let t = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return if text == "max\n" { u64::MAX } else { 0 };
+    }
+    let v = t[..digits].parse::<u64>().unwrap_or(u64::MAX);
+    if neg { v.wrapping_neg() } else { v }
 }
 
 /// A file holding one unsigned decimal number (cpufreq files and the like).
@@ -399,7 +446,7 @@ mod tests {
         assert!(meminfo("MemTotal:").unwrap() > 0);
     }
 
-    fn files(entries: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn files(entries: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: std::collections::HashMap<String, String> = entries
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -407,43 +454,113 @@ mod tests {
         move |p| map.get(p).cloned()
     }
 
+    const PAGE: u64 = 4096;
+    const V1_UNLIMITED: &str = "9223372036854771712\n";
+
+    fn cg(text: &str) -> CgroupMemory {
+        CgroupMemory {
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn cgroup_numbers() {
+        let n = |s: &str| read_cgroup_u64(Some(s.to_string()));
+        assert_eq!(n("1048576\n"), 1 << 20);
+        assert_eq!(n("  42 kB"), 42);
+        assert_eq!(n("+7"), 7);
+        assert_eq!(n("-1"), u64::MAX);
+        assert_eq!(n("99999999999999999999999"), u64::MAX);
+        assert_eq!(n("max\n"), u64::MAX);
+        assert_eq!(n("max"), 0);
+        assert_eq!(n(""), 0);
+        assert_eq!(n("x1"), 0);
+        assert_eq!(read_cgroup_u64(None), 0);
+        assert_eq!(cgroup1_unlimited(4096), 0x7FFF_FFFF_FFFF_F000);
+    }
+
+    #[test]
+    fn cgroup_controllers() {
+        let c = cg("9:name=systemd:/\n4:memory:/a/b\n3:cpu:/\n0::/\n");
+        assert_eq!(c.controller(), Controller::V1(Some("a/b")));
+        assert_eq!(cg("4:memory:/\n").controller(), Controller::V1(Some("")));
+        // Only a line whose controller list is exactly "memory" counts, as in libuv.
+        assert_eq!(cg("5:cpu,memory:/x\n").controller(), Controller::V1(None));
+        assert_eq!(
+            cg("0::/user.slice/app\n").controller(),
+            Controller::V2("user.slice/app")
+        );
+        assert_eq!(cg("0::/\n").controller(), Controller::V2(""));
+        assert_eq!(cg("").controller(), Controller::V1(None));
+    }
+
     #[test]
     fn cgroup_v1() {
-        let cg = "4:memory:/a/b\n3:cpu:/\n0::/\n";
-        let read = files(&[(
-            "/sys/fs/cgroup/memory/a/b/memory.limit_in_bytes",
-            "1048576\n",
-        )]);
-        assert_eq!(cgroup_memory_limit(cg, read), 1 << 20);
-        // Unlimited.
-        let read = files(&[(
-            "/sys/fs/cgroup/memory/a/b/memory.limit_in_bytes",
-            "9223372036854771712\n",
-        )]);
-        assert_eq!(cgroup_memory_limit(cg, read), 0);
-        // The cgroup's directory is not visible: the mount's root.
-        let read = files(&[("/sys/fs/cgroup/memory/memory.limit_in_bytes", "4096\n")]);
-        assert_eq!(cgroup_memory_limit(cg, read), 4096);
-        // Comma-joined controllers, root path.
-        let read = files(&[("/sys/fs/cgroup/memory/memory.limit_in_bytes", "8192\n")]);
-        assert_eq!(cgroup_memory_limit("5:cpu,memory:/\n", read), 8192);
-        assert_eq!(cgroup_memory_limit(cg, files(&[])), 0);
+        let c = cg("4:memory:/a/b\n3:cpu:/\n0::/\n");
+        let own = "/sys/fs/cgroup/memory/a/b/";
+        let read = files(&[
+            (&format!("{own}memory.soft_limit_in_bytes"), "3000000\n"),
+            (&format!("{own}memory.limit_in_bytes"), "2000000\n"),
+            (&format!("{own}memory.usage_in_bytes"), "500\n"),
+        ]);
+        assert_eq!(c.limit_with(PAGE, &read), 2000000);
+        assert_eq!(c.current_with(&read), 500);
+        // No limit set: u64::MAX ("a constraining mechanism, but no constraint").
+        let read = files(&[
+            (&format!("{own}memory.soft_limit_in_bytes"), V1_UNLIMITED),
+            (&format!("{own}memory.limit_in_bytes"), V1_UNLIMITED),
+        ]);
+        assert_eq!(c.limit_with(PAGE, &read), u64::MAX);
+        let read = files(&[
+            (&format!("{own}memory.soft_limit_in_bytes"), V1_UNLIMITED),
+            (&format!("{own}memory.limit_in_bytes"), "4096\n"),
+        ]);
+        assert_eq!(c.limit_with(PAGE, &read), 4096);
+        // The cgroup's own files are not visible: the mount's root.
+        let read = files(&[
+            (
+                "/sys/fs/cgroup/memory/memory.soft_limit_in_bytes",
+                V1_UNLIMITED,
+            ),
+            ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "8192\n"),
+            ("/sys/fs/cgroup/memory/memory.usage_in_bytes", "77\n"),
+        ]);
+        assert_eq!(c.limit_with(PAGE, &read), 8192);
+        assert_eq!(c.current_with(&read), 77);
+        assert_eq!(
+            cg("5:cpu,memory:/\n").limit_with(PAGE, &read),
+            8192,
+            "no memory-only line: the root"
+        );
+        // Nothing readable: unknown.
+        assert_eq!(c.limit_with(PAGE, files(&[])), 0);
+        assert_eq!(c.current_with(files(&[])), 0);
     }
 
     #[test]
     fn cgroup_v2() {
-        let cg = "0::/user.slice/app\n";
+        let c = cg("0::/user.slice/app\n");
+        let dir = "/sys/fs/cgroup/user.slice/app/";
         let read = files(&[
-            ("/sys/fs/cgroup/user.slice/app/memory.max", "max\n"),
-            ("/sys/fs/cgroup/user.slice/app/memory.high", "3000000\n"),
-            ("/sys/fs/cgroup/user.slice/memory.max", "2000000\n"),
+            (&format!("{dir}memory.max"), "max\n"),
+            (&format!("{dir}memory.high"), "3000000\n"),
+            (&format!("{dir}memory.current"), "1000\n"),
         ]);
-        assert_eq!(cgroup_memory_limit(cg, read), 2000000);
-        let read = files(&[("/sys/fs/cgroup/user.slice/app/memory.max", "max\n")]);
-        assert_eq!(cgroup_memory_limit(cg, read), 0);
-        let read = files(&[("/sys/fs/cgroup/memory.max", "5000\n")]);
-        assert_eq!(cgroup_memory_limit("0::/\n", read), 5000);
-        assert_eq!(cgroup_memory_limit("", files(&[])), 0);
+        assert_eq!(c.limit_with(PAGE, &read), 3000000);
+        assert_eq!(c.current_with(&read), 1000);
+        let read = files(&[
+            (&format!("{dir}memory.max"), "max\n"),
+            (&format!("{dir}memory.high"), "max\n"),
+        ]);
+        assert_eq!(c.limit_with(PAGE, &read), u64::MAX);
+        // Only one of the two: unknown.
+        let read = files(&[(&format!("{dir}memory.max"), "5000\n")]);
+        assert_eq!(c.limit_with(PAGE, &read), 0);
+        let read = files(&[
+            ("/sys/fs/cgroup//memory.max", "5000\n"),
+            ("/sys/fs/cgroup//memory.high", "max\n"),
+        ]);
+        assert_eq!(cg("0::/\n").limit_with(PAGE, &read), 5000);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `uv_cpu_info`, `uv_interface_addresses` (and their `uv_free_*`), `uv_loadavg`,
-//! `uv_uptime`, `uv_getrusage`, `uv_resident_set_memory` and the memory figures: checks,
-//! then [`crate::os::info`] and [`crate::os::interfaces`].
+//! `uv_uptime`, `uv_getrusage` (and `_thread`), `uv_resident_set_memory` and the memory
+//! figures: checks, then [`crate::os::info`] and [`crate::os::interfaces`].
 
 use crate::abi::errno::UV_EINVAL;
 use crate::abi::*;
@@ -111,10 +111,11 @@ pub unsafe extern "C" fn uv_getrusage(rusage: *mut uv_rusage_t) -> c_int {
         return UV_EINVAL;
     }
     // SAFETY: the arguments checked above; the rest is the caller's contract.
-    unsafe { os::info::getrusage(rusage) }
+    unsafe { os::info::getrusage(rusage, false) }
 }
 
-/// `uv_getrusage_thread` (libuv 1.50): the calling thread's resource usage.
+/// `uv_getrusage_thread` (libuv 1.50+): `getrusage(RUSAGE_THREAD)`, the calling thread's
+/// resource usage.
 ///
 /// # Safety
 /// `rusage` is NULL or writable.
@@ -123,18 +124,8 @@ pub unsafe extern "C" fn uv_getrusage_thread(rusage: *mut uv_rusage_t) -> c_int 
     if rusage.is_null() {
         return UV_EINVAL;
     }
-    // SAFETY: checked above.
-    unsafe { os::info::getrusage_thread(rusage) }
-}
-
-/// `uv_get_available_memory` (libuv 1.45): memory this process may still use, in bytes.
-///
-/// # Safety
-/// None beyond the crate's convention for C entry points.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn uv_get_available_memory() -> u64 {
-    // SAFETY: no arguments.
-    unsafe { os::info::get_available_memory() }
+    // SAFETY: the arguments checked above; the rest is the caller's contract.
+    unsafe { os::info::getrusage(rusage, true) }
 }
 
 /// `uv_resident_set_memory`: this process's resident set, in bytes.
@@ -172,12 +163,25 @@ pub unsafe extern "C" fn uv_get_total_memory() -> u64 {
     unsafe { os::info::get_total_memory() }
 }
 
-/// `uv_get_constrained_memory`: the cgroup memory limit in bytes; 0 when there is none.
+/// `uv_get_constrained_memory`: the memory limit on this process in bytes: the smaller of
+/// the cgroup's limit (`UINT64_MAX` when its controller sets none) and `RLIMIT_AS`/
+/// `RLIMIT_DATA`; 0 when there is no known constraint (libuv 1.53's rules).
 ///
 /// # Safety
 /// None beyond the crate's convention for C entry points.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_get_constrained_memory() -> u64 {
-    // SAFETY: the arguments checked above; the rest is the caller's contract.
+    // SAFETY: no arguments; no preconditions.
     unsafe { os::info::get_constrained_memory() }
+}
+
+/// `uv_get_available_memory` (libuv 1.45+): the memory this process may still use: the
+/// cgroup's limit less its usage, else `uv_get_free_memory`'s answer.
+///
+/// # Safety
+/// None beyond the crate's convention for C entry points.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uv_get_available_memory() -> u64 {
+    // SAFETY: no arguments; no preconditions.
+    unsafe { os::info::get_available_memory() }
 }
