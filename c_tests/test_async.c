@@ -149,12 +149,45 @@ static void test_async_pingpong(void) {
   ASSERT_EQ(uv_loop_close(&loop), 0);
 }
 
+/* Several handles pending in one iteration run in the order they were initialised, as
+ * libuv runs them, whatever order they were sent in; closing one of them on the way drops
+ * its callback. */
+static uv_async_t order_h[5];
+
+static void order_cb(uv_async_t* h) {
+  log_event((char) ('a' + (h - order_h)));
+  if (h == &order_h[1])
+    uv_close((uv_handle_t*) &order_h[3], NULL);
+}
+
+static void test_async_init_order(void) {
+  uv_loop_t loop;
+  int i;
+
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  for (i = 0; i < 5; i++)
+    ASSERT_EQ(uv_async_init(&loop, &order_h[i], order_cb), 0);
+  log_reset();
+  ASSERT_EQ(uv_async_send(&order_h[4]), 0);
+  ASSERT_EQ(uv_async_send(&order_h[3]), 0);
+  ASSERT_EQ(uv_async_send(&order_h[0]), 0);
+  ASSERT_EQ(uv_async_send(&order_h[1]), 0);
+  ASSERT(uv_run(&loop, UV_RUN_NOWAIT) != 0);
+  ASSERT_STR_EQ(event_log, "abe");
+  for (i = 0; i < 5; i++)
+    if (i != 3)
+      uv_close((uv_handle_t*) &order_h[i], NULL);
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ASSERT_EQ(uv_loop_close(&loop), 0);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static const struct test_entry tests[] = {
     TEST(async_coalesce_same_thread),
     TEST(async_threads),
     TEST(async_pingpong),
+    TEST(async_init_order),
 };
 
 RSUV_TEST_MAIN(tests)

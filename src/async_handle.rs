@@ -11,6 +11,12 @@
 //! push, then waits for the counter to drop to 0, so a send that had started has finished
 //! its push; only then does it unlink the handle. That wait is the only spin, and it
 //! happens only when closing.
+//!
+//! When several handles are pending at once their callbacks run in the order the handles
+//! were initialised, as libuv (which walks its list of async handles) runs them: programs
+//! that open message channels one after another rely on it. Each handle keeps its
+//! initialisation number in `u.reserved[1]`; the loop sorts only the handles that were
+//! sent, so dispatch still touches nothing else.
 //! Callbacks run in the poll phase.
 
 use crate::abi::*;
@@ -43,6 +49,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_async_t, cb: uv_async_cb
         crate::uvloop::queue::init((&raw mut (*h).queue).cast());
         (*h).pending = 0;
         (*h).u.fd = 0;
+        (*h).u.reserved[1] = crate::uvloop::next_async_seq(l) as *mut core::ffi::c_void;
         handle::start(handle::base(h));
     }
 }
@@ -126,4 +133,13 @@ pub(crate) unsafe fn close(h: *mut uv_async_t) {
 /// `h` is a live async handle; the process has one thread.
 pub(crate) unsafe fn reset_after_fork(h: *mut uv_async_t) {
     busy(h).store(0, Ordering::SeqCst);
+}
+
+/// The order `h` was initialised in on its loop (see the module docs).
+///
+/// # Safety
+/// `h` is an initialised async handle.
+pub(crate) unsafe fn seq(h: *const uv_async_t) -> usize {
+    // SAFETY: `u.reserved[1]` holds the number `init` stored (caller).
+    unsafe { (*h).u.reserved[1] as usize }
 }

@@ -88,6 +88,10 @@ pub(crate) struct LoopInner {
     /// Async handles taken off the shared stack, not yet dispatched (linked through
     /// `uv_async_t.queue`).
     async_ready: Node,
+    /// The initialisation number the next async handle gets, and a reused buffer for
+    /// sorting a batch of sent handles by it.
+    async_seq: usize,
+    async_batch: Vec<*mut uv_async_t>,
     /// `UV_LOOP_BLOCK_SIGNAL`: block SIGPROF while waiting.
     block_sigprof: bool,
     metrics: bool,
@@ -149,6 +153,8 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         pending: [ptr::null_mut(); 2],
         running: [ptr::null_mut(); 2],
         async_ready: [ptr::null_mut(); 2],
+        async_seq: 0,
+        async_batch: Vec::new(),
         block_sigprof: false,
         metrics: false,
         poll_timeout: 0,
@@ -646,33 +652,48 @@ unsafe fn on_wake(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
 }
 
 /// Takes the whole stack of sent async handles onto the tail of the loop-local ready
-/// list, in send order. Each handle moves once per send, so this is O(1) amortised.
+/// list, in the order the handles were initialised (libuv's dispatch order). Only the
+/// handles that were sent are touched: O(k log k) for k of them.
 ///
 /// # Safety
 /// `l` is an initialised loop; loop thread only.
 pub(crate) unsafe fn take_sent_asyncs(l: *mut uv_loop_t) {
     // SAFETY: loop thread; the swap takes exclusive ownership of the detached list, whose
     // nodes are live handles (a handle is closed only after being removed from it). Each
-    // node's link is read before the node is re-linked into the ready list.
+    // node's link is read before the node is re-linked into the ready list; the batch
+    // buffer is taken out of the loop state while it is in use.
     unsafe {
         let mut p = shared(l)
             .async_head
             .swap(ptr::null_mut(), Ordering::Acquire);
-        // The stack pops newest first: reverse it into send order.
-        let mut rev: *mut uv_async_t = ptr::null_mut();
+        if p.is_null() {
+            return;
+        }
+        let mut batch = core::mem::take(&mut (*inner(l)).async_batch);
         while !p.is_null() {
-            let next: *mut uv_async_t = (*p).queue[0].cast();
-            (*p).queue[0] = rev.cast();
-            rev = p;
-            p = next;
+            batch.push(p);
+            p = (*p).queue[0].cast();
         }
+        // libuv's order: the order the handles were initialised in.
+        batch.sort_unstable_by_key(|&h| crate::async_handle::seq(h));
         let head = &raw mut (*inner(l)).async_ready;
-        while !rev.is_null() {
-            let next: *mut uv_async_t = (*rev).queue[0].cast();
-            queue::insert_tail(head, (&raw mut (*rev).queue).cast());
-            rev = next;
+        for &h in &batch {
+            queue::insert_tail(head, (&raw mut (*h).queue).cast());
         }
+        batch.clear();
+        (*inner(l)).async_batch = batch;
     }
+}
+
+/// The initialisation number of a new async handle of `l` (see `async_handle`).
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(crate) unsafe fn next_async_seq(l: *mut uv_loop_t) -> usize {
+    // SAFETY: loop thread; a short borrow.
+    let i = unsafe { &mut *inner(l) };
+    i.async_seq += 1;
+    i.async_seq
 }
 
 /// The next async handle to dispatch, unlinked from the ready list.
