@@ -305,6 +305,17 @@ unsafe fn stream_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
                 return;
             }
         }
+        // A pty that hangs up may still hold data: one more read, as libuv 1.53 does.
+        if ready & sys::ERROR != 0
+            && ready & sys::READABLE == 0
+            && (*s).r#type == crate::abi::UV_TTY
+            && (*s).flags & (READING | flags::READ_EOF) == READING
+        {
+            read::read(s);
+            if handle::is_closing(s.cast()) {
+                return;
+            }
+        }
         // A hang-up after a short read: there is nothing more to read.
         if ready & sys::ERROR != 0
             && (*s).flags & (READING | flags::READ_PARTIAL | flags::READ_EOF)

@@ -90,7 +90,10 @@ pub(crate) unsafe fn read(s: *mut uv_stream_t) {
                 return;
             }
             read_cb(s, nread, &buf);
-            if (nread as usize) < buf.len {
+            // A short read drained a socket, so stop here (it saves the read that would
+            // say EAGAIN); a pty hands its data out in pieces even when more is there, so
+            // a TTY keeps reading (libuv 1.53's tty_pty_partial).
+            if (nread as usize) < buf.len && (*s).r#type != crate::abi::UV_TTY {
                 (*s).flags |= READ_PARTIAL;
                 return;
             }
