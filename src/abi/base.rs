@@ -255,8 +255,9 @@ pub struct uv_loop_s {
     pub stop_flag: c_uint,
     pub flags: libc::c_ulong,
     pub backend_fd: c_int,
-    /// rsuv: the loop's thread-shared state (`*const crate::uvloop::Shared`), written once
-    /// by `uv_loop_init`, read by other threads (`uv_async_send`, the pool).
+    /// rsuv: the loop's thread-shared state (`*const crate::uvloop::Shared`, whose first
+    /// field is the pool's `Completions`, so the pool reaches it without naming the loop),
+    /// written once by `uv_loop_init`, read by other threads (`uv_async_send`, the pool).
     pub shared: *mut c_void,
     pub reserved0: [*mut c_void; 58],
     pub time: u64,
