@@ -32,49 +32,6 @@ use core::ffi::{CStr, c_char, c_int, c_uint};
 use core::mem::{offset_of, size_of};
 use core::ptr;
 
-macro_rules! fs_types {
-    ($($name:ident),* $(,)?) => { $(pub(crate) const $name: c_int = uv_fs_type::$name as c_int;)* };
-}
-
-fs_types!(
-    UV_FS_OPEN,
-    UV_FS_CLOSE,
-    UV_FS_READ,
-    UV_FS_WRITE,
-    UV_FS_SENDFILE,
-    UV_FS_STAT,
-    UV_FS_LSTAT,
-    UV_FS_FSTAT,
-    UV_FS_FTRUNCATE,
-    UV_FS_UTIME,
-    UV_FS_FUTIME,
-    UV_FS_ACCESS,
-    UV_FS_CHMOD,
-    UV_FS_FCHMOD,
-    UV_FS_FSYNC,
-    UV_FS_FDATASYNC,
-    UV_FS_UNLINK,
-    UV_FS_RMDIR,
-    UV_FS_MKDIR,
-    UV_FS_MKDTEMP,
-    UV_FS_RENAME,
-    UV_FS_SCANDIR,
-    UV_FS_LINK,
-    UV_FS_SYMLINK,
-    UV_FS_READLINK,
-    UV_FS_CHOWN,
-    UV_FS_FCHOWN,
-    UV_FS_REALPATH,
-    UV_FS_COPYFILE,
-    UV_FS_LCHOWN,
-    UV_FS_OPENDIR,
-    UV_FS_READDIR,
-    UV_FS_CLOSEDIR,
-    UV_FS_STATFS,
-    UV_FS_MKSTEMP,
-    UV_FS_LUTIME,
-);
-
 // ---------------------------------------------------------------------------------------
 // Request set-up, dispatch and completion.
 
