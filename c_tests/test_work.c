@@ -724,54 +724,6 @@ static void test_fork_child_gets_a_pool(void) {
 
 /* ---------------------------------------------------------------------------------------- */
 
-/* A pool request submitted again while it is in flight is refused with UV_EBUSY (libuv
- * would link it into its queues twice); the first submission completes once, and a
- * callback may submit its own request again. */
-static int twice_work_runs, twice_after_runs, twice_fs_runs;
-
-static void twice_work(uv_work_t* req) {
-  (void) req;
-  twice_work_runs++;
-}
-
-static void twice_after(uv_work_t* req, int status) {
-  ASSERT_EQ(status, 0);
-  twice_after_runs++;
-  if (twice_after_runs == 1) /* free again inside its own callback */
-    ASSERT_EQ(uv_queue_work(req->loop, req, twice_work, twice_after), 0);
-}
-
-static void twice_fs_cb(uv_fs_t* req) {
-  ASSERT_EQ(req->result, 0);
-  twice_fs_runs++;
-  uv_fs_req_cleanup(req);
-}
-
-static void test_resubmit_in_flight(void) {
-  uv_loop_t loop;
-  uv_work_t w;
-  uv_fs_t f;
-  uv_getaddrinfo_t g;
-
-  ASSERT_EQ(uv_loop_init(&loop), 0);
-  twice_work_runs = twice_after_runs = twice_fs_runs = 0;
-  memset(&w, 0, sizeof(w));
-  ASSERT_EQ(uv_queue_work(&loop, &w, twice_work, twice_after), 0);
-  ASSERT_EQ(uv_queue_work(&loop, &w, twice_work, twice_after), UV_EBUSY);
-  memset(&f, 0, sizeof(f));
-  ASSERT_EQ(uv_fs_stat(&loop, &f, ".", twice_fs_cb), 0);
-  ASSERT_EQ(uv_fs_stat(&loop, &f, ".", twice_fs_cb), UV_EBUSY);
-  ASSERT_EQ(uv_fs_stat(NULL, &f, ".", NULL), UV_EBUSY); /* a synchronous call too */
-  memset(&g, 0, sizeof(g));
-  ASSERT_EQ(uv_getaddrinfo(&loop, &g, NULL, "localhost", NULL, NULL), 0);
-  uv_freeaddrinfo(g.addrinfo);
-  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
-  ASSERT_EQ(twice_work_runs, 2);
-  ASSERT_EQ(twice_after_runs, 2);
-  ASSERT_EQ(twice_fs_runs, 1);
-  ASSERT_EQ(uv_loop_close(&loop), 0);
-}
-
 static const struct test_entry tests[] = {
     TEST(queue_work_many),
     TEST_AS("queue_work_einval_null_after", test_queue_work_einval_and_null_after),
@@ -786,7 +738,6 @@ static const struct test_entry tests[] = {
     TEST(random_async),
     TEST(library_shutdown),
     TEST(fork_child_gets_a_pool),
-    TEST_RSUV(resubmit_in_flight),
 };
 
 /* The runner's wrap: each forked child joins the pool's threads before it exits, so that

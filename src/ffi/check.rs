@@ -202,22 +202,3 @@ pub(crate) unsafe fn bufs<'a>(
     }
     Ok(list)
 }
-
-/// A pool request about to be submitted must not be in flight already: libuv would link
-/// it into its queues a second time. `req` carries its struct's tag and its work item is
-/// queued, running or waiting for its callback: `UV_EBUSY`, and the first submission goes
-/// on untouched. (A request that was never submitted, or has finished, is free.)
-///
-/// # Safety
-/// `req` is NULL or readable request memory with `work` inside it.
-pub(crate) unsafe fn not_in_flight<T: Request>(
-    req: *const T,
-    work: *const uv__work,
-) -> Result<(), c_int> {
-    let b: *const uv_req_t = req.cast();
-    // SAFETY: non-NULL `req` is readable (caller), and so is its work item.
-    if !b.is_null() && unsafe { (*b).r#type == T::TAG && crate::pool::in_flight(work) } {
-        return Err(crate::abi::errno::UV_EBUSY);
-    }
-    Ok(())
-}

@@ -12,7 +12,6 @@
 //! loop; `uv_ip6_addr` reads a numeric zone (`"fe80::1%2"`) as an interface index when no
 //! interface has that name, and does not cut the address before the `%` at 39 characters.
 
-use super::check::{self, tri};
 use crate::abi::errno::{UV_EAFNOSUPPORT, UV_EINVAL, UV_ENOBUFS};
 use crate::abi::*;
 use crate::dns;
@@ -79,10 +78,7 @@ pub unsafe extern "C" fn uv_getaddrinfo(
         Err(e) => return e,
     };
     // SAFETY: checked above; the rest is the caller's contract.
-    unsafe {
-        tri!(check::not_in_flight(req, &raw const (*req).work_req));
-        dns::getaddrinfo(loop_, req, getaddrinfo_cb, ascii.as_deref(), service, hints)
-    }
+    unsafe { dns::getaddrinfo(loop_, req, getaddrinfo_cb, ascii.as_deref(), service, hints) }
 }
 
 /// `uv_freeaddrinfo`: frees a list from `uv_getaddrinfo`; NULL is fine.
@@ -127,10 +123,7 @@ pub unsafe extern "C" fn uv_getnameinfo(
         return UV_EINVAL;
     };
     // SAFETY: `addr` is readable for its family's size (caller); the rest is checked.
-    unsafe {
-        tri!(check::not_in_flight(req, &raw const (*req).work_req));
-        dns::getnameinfo(loop_, req, getnameinfo_cb, addr, len, flags)
-    }
+    unsafe { dns::getnameinfo(loop_, req, getnameinfo_cb, addr, len, flags) }
 }
 
 // ---------------------------------------------------------------------------------------

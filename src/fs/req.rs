@@ -81,10 +81,6 @@ pub(crate) unsafe fn start(
     }
     // SAFETY: `req` is writable (caller); `l` is checked before use.
     unsafe {
-        // Submitted again while in flight: refused, the first submission goes on.
-        if (*req).r#type == UV_FS && crate::pool::in_flight(&raw const (*req).work_req) {
-            return crate::abi::errno::UV_EBUSY;
-        }
         (*req).r#type = UV_FS;
         (*req).fs_type = fs_type;
         (*req).result = 0;

@@ -542,18 +542,6 @@ pub(crate) unsafe fn cancel(w: *mut uv__work) -> c_int {
     0
 }
 
-/// Is `w` in flight: queued, running, or finished and waiting for its `done` callback?
-/// (Its state is a ticket, or `CANCELED` until `done` runs; `FINISHED` is set just before
-/// `done` runs, so a callback may submit its own request again.)
-///
-/// # Safety
-/// `w` is readable; loop thread (the only writer of `wq[1]` once submitted).
-pub(crate) unsafe fn in_flight(w: *const uv__work) -> bool {
-    // SAFETY: readable (caller).
-    let state = unsafe { (*w).wq[1] } as usize;
-    state == CANCELED || (state > FINISHED && ticket::is_ticket(state as *const Ticket))
-}
-
 /// Runs the `done` callback of a finished or cancelled work item on its loop's thread.
 ///
 /// # Safety
