@@ -81,7 +81,15 @@ pub(crate) unsafe fn cancel(req: *mut uv_req_t) -> c_int {
     // embedded work item of that request type.
     unsafe {
         let w: *mut uv__work = match (*req).r#type {
-            UV_FS => &raw mut (*req.cast::<uv_fs_t>()).work_req,
+            UV_FS => {
+                let fs = req.cast::<uv_fs_t>();
+                // No `done`: on the loop's io_uring (or never queued), as libuv tells.
+                #[cfg(target_os = "linux")]
+                if (*fs).work_req.done.is_none() {
+                    return crate::fs::uring::cancel(fs);
+                }
+                &raw mut (*fs).work_req
+            }
             UV_GETADDRINFO => &raw mut (*req.cast::<uv_getaddrinfo_t>()).work_req,
             UV_GETNAMEINFO => &raw mut (*req.cast::<uv_getnameinfo_t>()).work_req,
             UV_RANDOM => &raw mut (*req.cast::<uv_random_t>()).work_req,

@@ -26,6 +26,8 @@ pub(crate) mod dir;
 pub(crate) mod ops;
 pub(crate) mod req;
 pub(crate) mod stat;
+#[cfg(target_os = "linux")]
+pub(crate) mod uring;
 
 use core::ffi::c_int;
 

@@ -105,18 +105,33 @@ pub(crate) unsafe fn start(
             return e;
         }
         if cb.is_some() {
-            crate::pool::submit(
-                l,
-                &raw mut (*req).work_req,
-                crate::pool::WorkKind::FastIo,
-                fs_work,
-                fs_done,
-            );
+            #[cfg(target_os = "linux")]
+            if super::uring::queue(l, req) {
+                return 0;
+            }
+            submit_to_pool(l, req);
             0
         } else {
             run(req);
             (*req).result as c_int
         }
+    }
+}
+
+/// Queues an asynchronous request, filled by [`start`], on the thread pool.
+///
+/// # Safety
+/// `l` is an initialised loop, this is its thread; `req` is valid until its callback.
+pub(super) unsafe fn submit_to_pool(l: *mut uv_loop_t, req: *mut uv_fs_t) {
+    // SAFETY: forwarded contract; the work item is embedded in the request.
+    unsafe {
+        crate::pool::submit(
+            l,
+            &raw mut (*req).work_req,
+            crate::pool::WorkKind::FastIo,
+            fs_work,
+            fs_done,
+        )
     }
 }
 
@@ -198,7 +213,7 @@ pub(crate) unsafe fn set_bufs(req: *mut uv_fs_t, bufs: *const uv_buf_t, nbufs: c
 ///
 /// # Safety
 /// `req` is a live request whose `bufs` is NULL, `bufsml` or from [`set_bufs`].
-unsafe fn free_bufs(req: *mut uv_fs_t) {
+pub(super) unsafe fn free_bufs(req: *mut uv_fs_t) {
     // SAFETY: live request (caller).
     unsafe {
         if (*req).bufs != bufsml(req) {

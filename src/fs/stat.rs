@@ -24,7 +24,7 @@ fn ts(sec: i64, nsec: i64) -> uv_timespec_t {
     }
 }
 
-fn from_statx(s: &libc::statx) -> uv_stat_t {
+pub(super) fn from_statx(s: &libc::statx) -> uv_stat_t {
     let st = |t: &libc::statx_timestamp| ts(t.tv_sec, t.tv_nsec as i64);
     uv_stat_t {
         st_dev: libc::makedev(s.stx_dev_major, s.stx_dev_minor),

@@ -43,6 +43,12 @@ pub(crate) trait Backend {
     /// The descriptor a caller may poll to learn that this backend has events
     /// (`uv_backend_fd`).
     fn fd(&self) -> RawFd;
+    /// In the child of a `fork` (`uv_loop_fork`): lets go of this process's copy without
+    /// changing the kernel objects, which the parent still uses (an `EPOLL_CTL_DEL` here
+    /// would remove the parent's registrations from the epoll instance both share).
+    fn abandon(self: Box<Self>) {
+        drop(self)
+    }
 }
 
 /// Builds the backend chosen by `RSUV_BACKEND` (`epoll`, the default, or `polling`).

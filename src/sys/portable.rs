@@ -39,6 +39,13 @@ fn borrow(fd: RawFd) -> BorrowedFd<'static> {
 }
 
 impl Backend for Portable {
+    /// `polling::Poller`'s drop deregisters its internal descriptors from the epoll
+    /// instance the parent shares, so the child's copy is leaked instead: three
+    /// descriptors per `uv_loop_fork` on this backend.
+    fn abandon(self: Box<Self>) {
+        core::mem::forget(self)
+    }
+
     fn register(&mut self, fd: RawFd, token: u64, interest: u32) -> io::Result<()> {
         // SAFETY: the loop deregisters every descriptor before it is closed.
         unsafe {

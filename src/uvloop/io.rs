@@ -230,7 +230,7 @@ pub(crate) unsafe fn close(l: *mut uv_loop_t, fd: c_int) {
 ///
 /// # Safety
 /// `l` is an initialised loop; loop thread.
-pub(super) unsafe fn forget(l: *mut uv_loop_t, fd: c_int) {
+pub(crate) unsafe fn forget(l: *mut uv_loop_t, fd: c_int) {
     // SAFETY: loop thread; a short borrow, no callback runs.
     let t = unsafe { &mut (*inner(l)).io };
     if t.get(fd).is_some() {

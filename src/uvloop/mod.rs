@@ -97,10 +97,14 @@ pub(crate) struct LoopInner {
     metrics: bool,
     /// The timeout of the wait in progress (0: a look that does not block).
     poll_timeout: c_int,
+    /// Inside `uv_run` (work queued now is entered in one batch before the next poll).
+    in_run: bool,
     /// Per-loop state of the handle types that need some (each module owns its type).
     pub(crate) signal: crate::signal::LoopState,
     pub(crate) process: crate::process::LoopState,
     pub(crate) fs_event: crate::fs_event::LoopState,
+    #[cfg(target_os = "linux")]
+    pub(crate) uring: crate::fs::uring::LoopState,
 }
 
 /// The loop thread's state of `l`.
@@ -158,9 +162,12 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         block_sigprof: false,
         metrics: false,
         poll_timeout: 0,
+        in_run: false,
         signal: Default::default(),
         process: Default::default(),
         fs_event: Default::default(),
+        #[cfg(target_os = "linux")]
+        uring: Default::default(),
     });
     let shared = Box::new(Shared {
         done: Completions::new(waker),
@@ -226,6 +233,8 @@ pub(crate) unsafe fn close(l: *mut uv_loop_t) -> c_int {
         crate::signal::loop_close(l);
         crate::process::loop_close(l);
         crate::fs_event::loop_close(l);
+        #[cfg(target_os = "linux")]
+        crate::fs::uring::loop_close(l);
         drop(Box::from_raw(inner(l)));
         drop(Box::from_raw((*l).shared as *mut Shared));
         (*l).internal_fields = ptr::null_mut();
@@ -269,6 +278,15 @@ pub(crate) unsafe fn alive(l: *mut uv_loop_t) -> bool {
     }
 }
 
+/// Is `uv_run` running `l` now (work queued now has a poll coming to batch it with)?
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(crate) unsafe fn in_run(l: *mut uv_loop_t) -> bool {
+    // SAFETY: caller guarantees `l` is initialised.
+    unsafe { (*inner(l)).in_run }
+}
+
 /// `uv_backend_timeout`: how long the next poll may block, in ms (-1: no limit).
 ///
 /// # Safety
@@ -302,6 +320,7 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
         if !r {
             update_time(l);
         }
+        let outer = core::mem::replace(&mut (*inner(l)).in_run, true);
         // libuv 1.53's order: due timers run once before the first iteration in
         // UV_RUN_DEFAULT only, then at the end of every iteration (after the closing
         // handles), so a timer never runs twice in one UV_RUN_ONCE or UV_RUN_NOWAIT.
@@ -342,6 +361,7 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
         if (*l).stop_flag != 0 {
             (*l).stop_flag = 0;
         }
+        (*inner(l)).in_run = outer;
         r as c_int
     }
 }
@@ -469,9 +489,16 @@ pub(crate) unsafe fn configure(l: *mut uv_loop_t, option: c_int, arg: c_int) -> 
             i.metrics = true;
             0
         }
-        // Accepted, as libuv 1.53 accepts it; rsuv's file I/O does not use an SQPOLL ring
-        // (its poller thread keeps the credentials of the thread that made it).
-        UV_LOOP_USE_IO_URING_SQPOLL => 0,
+        // As libuv 1.53: the loop's file I/O ring (made later) uses SQPOLL when
+        // `UV_USE_IO_URING` is also a positive number; without it, this changes nothing.
+        UV_LOOP_USE_IO_URING_SQPOLL => {
+            #[cfg(target_os = "linux")]
+            // SAFETY: loop thread (caller).
+            unsafe {
+                crate::fs::uring::configure_sqpoll(l)
+            };
+            0
+        }
         _ => crate::abi::errno::UV_ENOSYS,
     }
 }
@@ -493,12 +520,14 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
         // The parent's registrations stay with the parent's backend: never touch it.
         let waker = shared(l).done.waker();
         io::forget(l, waker.fd());
+        #[cfg(target_os = "linux")]
+        crate::fs::uring::loop_fork(l);
         let r = io::fork(l, &mut *backend);
         if r != 0 {
             return r;
         }
         (*l).backend_fd = backend.fd();
-        (*inner(l)).backend = backend;
+        core::mem::replace(&mut (*inner(l)).backend, backend).abandon();
         let wake_fd = match waker.renew() {
             Ok(fd) => fd,
             Err(e) => return crate::abi::errno::from_io(&e),
@@ -565,7 +594,10 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
         let mut first_look = (*inner(l)).metrics && timeout != 0;
         loop {
             events.clear();
-            // What changed since the last wait reaches the kernel now, in one go.
+            // What changed since the last wait reaches the kernel now, in one go: file
+            // requests queued for the ring, then the watchers' changes.
+            #[cfg(target_os = "linux")]
+            crate::fs::uring::flush(l);
             io::flush(l);
             let base = (*l).time;
             let t = if first_look { 0 } else { timeout };
@@ -639,14 +671,27 @@ unsafe fn on_wake(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
         // once (uv_metrics_t, as libuv counts its pool's completions).
         let n = crate::pool::run_completions(l);
         if n > 1 {
-            sh.events.fetch_add(n - 1, Ordering::Relaxed);
-            if (*inner(l)).poll_timeout == 0 {
-                sh.events_waiting.fetch_add(n - 1, Ordering::Relaxed);
-            }
+            count_events(l, n - 1);
         }
         take_sent_asyncs(l);
         while let Some(h) = pop_ready_async(l) {
             crate::async_handle::dispatch(h);
+        }
+    }
+}
+
+/// Counts `n` more events for `uv_metrics_info` (completions beyond the one wake-up the
+/// backend reported), as waiting ones too when the poll did not block.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+pub(crate) unsafe fn count_events(l: *mut uv_loop_t, n: u64) {
+    // SAFETY: loop thread; `shared` is live while the loop is.
+    unsafe {
+        let sh = shared(l);
+        sh.events.fetch_add(n, Ordering::Relaxed);
+        if (*inner(l)).poll_timeout == 0 {
+            sh.events_waiting.fetch_add(n, Ordering::Relaxed);
         }
     }
 }
