@@ -83,6 +83,11 @@ int main(void) {
   iov = uv_buf_init(buf, BUFSZ);
 
   BENCH_CHECK(uv_loop_init(&loop));
+#if UV_VERSION_HEX >= 0x013100
+  /* libuv >= 1.49's io_uring opt-in (with UV_USE_IO_URING=1): benches/run.sh --ref. */
+  if (bench_env("BENCH_SQPOLL", 0))
+    BENCH_CHECK(uv_loop_configure(&loop, UV_LOOP_USE_IO_URING_SQPOLL));
+#endif
   fd = uv_fs_open(&loop, &req, path, O_RDONLY, 0, NULL);
   BENCH_CHECK(fd);
   uv_fs_req_cleanup(&req);

@@ -32,6 +32,11 @@ int main(int argc, char** argv) {
   path = argv[0];
   total = bench_env("BENCH_STATS", 100000);
   BENCH_CHECK(uv_loop_init(&loop));
+#if UV_VERSION_HEX >= 0x013100
+  /* libuv >= 1.49's io_uring opt-in (with UV_USE_IO_URING=1): benches/run.sh --ref. */
+  if (bench_env("BENCH_SQPOLL", 0))
+    BENCH_CHECK(uv_loop_configure(&loop, UV_LOOP_USE_IO_URING_SQPOLL));
+#endif
 
   t0 = bench_ns();
   for (i = 0; i < INFLIGHT && submitted < total; i++) {

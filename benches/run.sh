@@ -1,31 +1,37 @@
 #!/usr/bin/env bash
 # benches/run.sh - rsuv against Debian's libuv on the benchmark programs in benches/*.c.
 #
-# Usage: benches/run.sh [-n REPS] [-b "prog prog ..."] [--quick] [--no-build]
+# Usage: benches/run.sh [-n REPS] [-b "prog prog ..."] [--ref DIR] [--quick] [--no-build]
 #
-# Each program is compiled twice: against rsuv (include/ + target/release/libuv.so, built here
-# with `cargo build --release` unless --no-build) and against Debian's libuv (/usr/include +
-# /usr/lib/x86_64-linux-gnu/libuv.so.1, from libuv1-dev). The two builds run alternately,
-# REPS times each (default 3); the best figure of each is kept. Output: one table row per
-# figure with both values and the ratio, where ratio > 1 means rsuv is faster:
-#   rsuv/libuv for throughputs (units ending in /s, higher is better),
-#   libuv/rsuv for latencies (us, ms, s: lower is better).
+# Each program is compiled against rsuv (include/ + target/release/libuv.so, built here with
+# `cargo build --release` unless --no-build), against Debian's libuv 1.44 (/usr/include +
+# /usr/lib/x86_64-linux-gnu/libuv.so.1, from libuv1-dev) and, with --ref, against a real
+# libuv 1.53.0 installed in DIR (../shared/conformance/build-libuv-reference.sh 1.53.0 DIR).
+# The fs_* programs also run a second time on 1.53 with its io_uring opt-in
+# (UV_USE_IO_URING=1 and UV_LOOP_USE_IO_URING_SQPOLL: column "1.53+uring"). The builds run
+# in turn, REPS times each (default 3), the order rotating; the best figure of each is
+# kept. Output: one table row per figure with every value and rsuv's ratio to each, where
+# ratio > 1 means rsuv is faster:
+#   rsuv/other for throughputs (units ending in /s, higher is better),
+#   other/rsuv for latencies (us, ms, s: lower is better).
 # A program that fails (e.g. a function rsuv does not implement yet) shows "error".
 #
 #   -n REPS        runs per build and program (default 3)
 #   -b "NAMES"     only these programs (file names without .c)
+#   --ref DIR      also libuv 1.53.0 from DIR (DIR/include, DIR/lib/libuv.so.1)
 #   --quick        small sizes (seconds, not minutes): for CI or a smoke test
 #   --no-build     do not run cargo build --release
-# Outputs: benches/build/{rsuv,libuv}/ (binaries), benches/build/results.tsv (every run).
+# Outputs: benches/build/{rsuv,libuv,ref153}/ (binaries), benches/build/results.tsv (every run).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 B=$HERE/build
-REPS=3 ONLY="" QUICK=0 BUILD=1
+REPS=3 ONLY="" QUICK=0 BUILD=1 REF=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) REPS=$2; shift 2 ;;
+    --ref) REF=$(cd "$2" && pwd); shift 2 ;;
     -b) ONLY=$2; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --no-build) BUILD=0; shift ;;
@@ -49,12 +55,17 @@ if [ "$QUICK" = 1 ]; then
   export BENCH_PUMMEL_MS=${BENCH_PUMMEL_MS:-200} BENCH_ITERS=${BENCH_ITERS:-200000}
   export BENCH_WORK_ITEMS=${BENCH_WORK_ITEMS:-100000} BENCH_LATENCY_ROUNDS=${BENCH_LATENCY_ROUNDS:-1000}
   export BENCH_STATS=${BENCH_STATS:-10000} BENCH_FS_READ_MB=${BENCH_FS_READ_MB:-64}
+  export BENCH_FS_OPS=${BENCH_FS_OPS:-10000}
+fi
+if [ -n "$REF" ]; then
+  [ -f "$REF/include/uv.h" ] && [ -e "$REF/lib/libuv.so.1" ] ||
+    { echo "run.sh: --ref $REF: no include/uv.h or lib/libuv.so.1" >&2; exit 2; }
 fi
 
 # Private copy of rsuv (+ its SONAME link) so the binaries never load a system libuv by mistake
 # and a rebuild during the run changes nothing.
-rm -rf "$B/rsuv" "$B/libuv"
-mkdir -p "$B/rsuv/lib" "$B/libuv"
+rm -rf "$B/rsuv" "$B/libuv" "$B/ref153"
+mkdir -p "$B/rsuv/lib" "$B/libuv" "$B/ref153"
 cp -L "$ROOT/target/release/libuv.so" "$B/rsuv/lib/libuv.so"
 ln -sf libuv.so "$B/rsuv/lib/libuv.so.1"
 
@@ -77,6 +88,11 @@ for src in "$HERE"/*.c; do
        > "$B/libuv/$p.build.log" 2>&1; then
     echo "run.sh: $p does not build against libuv (see $B/libuv/$p.build.log)" >&2
   fi
+  # libuv 1.53.0: its header, its library
+  if [ -n "$REF" ] && ! $CC $CFLAGS -I"$REF/include" -I"$HERE" "$src" -o "$B/ref153/$p" \
+       "$REF/lib/libuv.so.1" -Wl,-rpath,"$REF/lib" > "$B/ref153/$p.build.log" 2>&1; then
+    echo "run.sh: $p does not build against libuv 1.53 (see $B/ref153/$p.build.log)" >&2
+  fi
 done
 [ -n "$PROGS" ] || { echo "run.sh: no programs selected" >&2; exit 2; }
 
@@ -90,58 +106,80 @@ done
 RES=$B/results.tsv
 printf 'impl\trep\tprogram\tbenchmark\tvalue\tunit\n' > "$RES"
 run_one() {  # $1 impl, $2 program, $3 rep
-  local exe=$B/$1/$2 out
+  local dir=$1 env=()
+  if [ "$1" = ref153-uring ]; then dir=ref153; env=(UV_USE_IO_URING=1 BENCH_SQPOLL=1); fi
+  local exe=$B/$dir/$2 out
   if [ ! -x "$exe" ]; then printf '%s\t%s\t%s\t*\terror\t-\n' "$1" "$3" "$2" >> "$RES"; return; fi
-  if out=$(cd /tmp && timeout -k 5 300 "$exe" 2> "$B/$1/$2.err"); then
+  if out=$(cd /tmp && env "${env[@]}" timeout -k 5 300 "$exe" 2> "$B/$dir/$2.$1.err"); then
     echo "$out" | awk -v i="$1" -v r="$3" -v p="$2" '$1 == "BENCH" {printf "%s\t%s\t%s\t%s\t%s\t%s\n", i, r, p, $2, $3, $4}' >> "$RES"
   else
     echo "$out" | awk -v i="$1" -v r="$3" -v p="$2" '$1 == "BENCH" {printf "%s\t%s\t%s\t%s\t%s\t%s\n", i, r, p, $2, $3, $4}' >> "$RES"
     printf '%s\t%s\t%s\t*\terror\t-\n' "$1" "$3" "$2" >> "$RES"
-    echo "run.sh: $1/$2 failed: $(grep -m1 -E 'BENCH-ERROR|rror' "$B/$1/$2.err" | cut -c1-160)" >&2
+    echo "run.sh: $1/$2 failed: $(grep -m1 -E 'BENCH-ERROR|rror' "$B/$dir/$2.$1.err" | cut -c1-160)" >&2
   fi
 }
 
+IMPLS="libuv"
+[ -n "$REF" ] && IMPLS="$IMPLS ref153"
 for p in $PROGS; do
+  impls="$IMPLS rsuv"
+  if [ -n "$REF" ] && [[ $p == fs_* ]]; then impls="$IMPLS ref153-uring rsuv"; fi
+  set -- $impls
+  n=$#
   for rep in $(seq 1 "$REPS"); do
-    # Alternate which one goes first, so neither always gets the warmer machine.
-    if [ $((rep % 2)) = 1 ]; then run_one libuv "$p" "$rep"; run_one rsuv "$p" "$rep"
-    else run_one rsuv "$p" "$rep"; run_one libuv "$p" "$rep"; fi
+    # Rotate which one goes first, so none always gets the warmer machine.
+    for k in $(seq 0 $((n - 1))); do
+      idx=$(( (k + rep) % n + 1 ))
+      run_one "${!idx}" "$p" "$rep"
+    done
   done
   echo "run.sh: $p done" >&2
 done
 
 echo
-echo "rsuv vs libuv 1.44.2 (Debian), best of $REPS runs each; ratio > 1 means rsuv is faster"
-echo "(rsuv/libuv for throughputs, units ending in /s; libuv/rsuv for latencies)"
+echo "rsuv against libuv 1.44.2 (Debian)${REF:+, libuv 1.53.0 (pool) and 1.53.0 with its io_uring opt-in (fs only)},"
+echo "best of $REPS runs each; ratio > 1 means rsuv is faster"
+echo "(rsuv/other for throughputs, units ending in /s; other/rsuv for latencies)"
 echo
-awk -F'\t' '
+awk -F'\t' -v impls="libuv ref153 ref153-uring" '
+BEGIN {
+  ni = split(impls, im, " ")
+  hdr["libuv"] = "1.44"; hdr["ref153"] = "1.53"; hdr["ref153-uring"] = "1.53+uring"
+}
 NR == 1 { next }
-$4 == "*" { progerr[$1, $3] = 1; if (!($3 in progseen)) { progseen[$3] = 1; porder[++np] = $3 }; next }
+$4 == "*" { if (!($3 in progseen)) { progseen[$3] = 1; porder[++np] = $3 }; next }
 {
   key = $3 SUBSEP $4
   if (!(key in seen)) { seen[key] = 1; order[++n] = key; name[key] = $4; hasfig[$3] = 1 }
-  unit[key] = $6
+  unit[key] = $6; present[$1] = 1
   higher = ($6 ~ /\/s$/)
   k = $1 SUBSEP key
   if (!(k in best) || (higher && $5 + 0 > best[k]) || (!higher && $5 + 0 < best[k])) best[k] = $5 + 0
 }
+function val(i, key) { return ((i SUBSEP key) in best) ? sprintf("%.1f", best[i, key]) : "-" }
+function ratio(i, key) {
+  if (!((i SUBSEP key) in best) || !(("rsuv" SUBSEP key) in best)) return "-"
+  if (best[i, key] <= 0 || best["rsuv", key] <= 0) return "-"
+  if (unit[key] ~ /\/s$/) return sprintf("%.2f", best["rsuv", key] / best[i, key])
+  return sprintf("%.2f", best[i, key] / best["rsuv", key])
+}
 END {
-  printf "%-22s %16s %16s  %-14s %7s\n", "benchmark", "libuv", "rsuv", "unit", "ratio"
-  printf "%-22s %16s %16s  %-14s %7s\n", "---------", "-----", "----", "----", "-----"
+  printf "%-22s", "benchmark"
+  for (j = 1; j <= ni; j++) if (im[j] in present) printf " %14s", hdr[im[j]]
+  printf " %14s  %-12s", "rsuv", "unit"
+  for (j = 1; j <= ni; j++) if (im[j] in present) printf " %11s", "vs " hdr[im[j]]
+  printf "\n"
   for (i = 1; i <= n; i++) {
     key = order[i]
-    l = (("libuv" SUBSEP key) in best) ? sprintf("%.1f", best["libuv", key]) : "error"
-    r = (("rsuv" SUBSEP key) in best) ? sprintf("%.1f", best["rsuv", key]) : "error"
-    ratio = "-"
-    if (l != "error" && r != "error" && best["libuv", key] > 0 && best["rsuv", key] > 0) {
-      if (unit[key] ~ /\/s$/) ratio = sprintf("%.2f", best["rsuv", key] / best["libuv", key])
-      else ratio = sprintf("%.2f", best["libuv", key] / best["rsuv", key])
-    }
-    printf "%-22s %16s %16s  %-14s %7s\n", name[key], l, r, unit[key], ratio
+    printf "%-22s", name[key]
+    for (j = 1; j <= ni; j++) if (im[j] in present) printf " %14s", val(im[j], key)
+    printf " %14s  %-12s", val("rsuv", key), unit[key]
+    for (j = 1; j <= ni; j++) if (im[j] in present) printf " %11s", ratio(im[j], key)
+    printf "\n"
   }
   # Programs that printed no figure at all, on either side.
   for (i = 1; i <= np; i++) if (!(porder[i] in hasfig))
-    printf "%-22s %16s %16s  %-14s %7s\n", porder[i] " (all)", "error", "error", "-", "-"
+    printf "%-22s %14s\n", porder[i] " (all)", "error"
 }' "$RES"
 echo
 echo "all runs: $RES"

@@ -12,7 +12,12 @@
  * writes, every byte delivered); more requests than the completion queue holds; the
  * credentials a request runs with after setuid (the SQPOLL CVE, which a plain ring does
  * not have); uv_loop_fork with a ring; the SQPOLL loop option. Each runs in its own
- * process (runner.h), so environment settings apply from the first request. */
+ * process (runner.h), so environment settings apply from the first request.
+ *
+ * By default rsuv sends reads, opens and closes to the ring (the kernel completes them in
+ * the submitting thread when it can) and the rest to the pool; RSUV_IO_URING=all sends
+ * every supported operation to the ring, which most tests here set so that they cover
+ * every path. */
 #define _GNU_SOURCE
 #include "uv.h"
 #include "runner.h"
@@ -101,14 +106,18 @@ static void chain_cb(uv_fs_t* req) {
   }
 }
 
-static void check_path(int want_ring) {
+static void all_on_ring(void) {
+  setenv("RSUV_IO_URING", "all", 1);
+}
+
+static void check_path(int want_ring, int want_stat_ring) {
   uv_loop_t loop;
   uv_fs_t st, io;
 
   write_file("ring_file", 0644);
   ASSERT_EQ(uv_loop_init(&loop), 0);
   ASSERT_EQ(uv_fs_stat(&loop, &st, "ring_file", stat_cb), 0);
-  ASSERT_EQ(on_ring(&st), want_ring);
+  ASSERT_EQ(on_ring(&st), want_stat_ring);
   ASSERT_EQ(uv_fs_open(&loop, &io, "ring_file", UV_FS_O_RDONLY, 0, chain_cb), 0);
   ASSERT_EQ(on_ring(&io), want_ring);
   ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
@@ -118,18 +127,24 @@ static void check_path(int want_ring) {
   unlink("ring_file");
 }
 
+/* Default: open, read, close on the ring; stat on the pool. */
 static void test_results(void) {
-  check_path(kernel_has_ring());
+  check_path(kernel_has_ring(), 0);
+}
+
+static void test_results_all(void) {
+  all_on_ring();
+  check_path(kernel_has_ring(), kernel_has_ring());
 }
 
 static void test_rsuv_off(void) {
   setenv("RSUV_IO_URING", "0", 1);
-  check_path(0);
+  check_path(0, 0);
 }
 
 static void test_uv_use_io_uring_off(void) {
   setenv("UV_USE_IO_URING", "0", 1);
-  check_path(0);
+  check_path(0, 0);
 }
 
 /* uv_cancel ---------------------------------------------------------------------------- */
@@ -247,6 +262,7 @@ static void test_long_write(void) {
   void* got;
   size_t i;
 
+  all_on_ring();
   big = malloc(BIG);
   ASSERT(big != NULL);
   for (i = 0; i < BIG; i++)
@@ -278,6 +294,7 @@ static void test_many(void) {
   uv_loop_t loop;
   int i;
 
+  all_on_ring();
   write_file("ring_many", 0644);
   ASSERT_EQ(uv_loop_init(&loop), 0);
   for (i = 0; i < MANY; i++)
@@ -342,6 +359,7 @@ static void test_fork(void) {
   pid_t pid;
   int status;
 
+  all_on_ring();
   write_file("ring_fork", 0644);
   ASSERT_EQ(uv_loop_init(&loop), 0);
   ASSERT_EQ(uv_fs_stat(&loop, &req, "ring_fork", stat_cb), 0);
@@ -386,6 +404,7 @@ static void test_sqpoll_option(void) {
 
 static const struct test_entry tests[] = {
     TEST_RSUV(results),
+    TEST_RSUV(results_all),
     TEST_RSUV(rsuv_off),
     TEST_RSUV(uv_use_io_uring_off),
     TEST_RSUV(cancel_queued),
