@@ -690,6 +690,9 @@ pub(crate) unsafe fn cancel(req: *mut uv_fs_t) -> c_int {
             return UV_EBUSY;
         }
         match state(req) {
+            // The rest of a write that has already put bytes out: past cancelling, so
+            // that its callback reports the count, not a cancellation.
+            QUEUED if (*req).fs_type == UV_FS_WRITE && (*req).result > 0 => UV_EBUSY,
             QUEUED => {
                 set_state(req, CANCELLED);
                 0
@@ -744,3 +747,90 @@ pub(crate) unsafe fn loop_close(l: *mut uv_loop_t) {
 }
 
 use std::os::fd::AsRawFd;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A zeroed write request over three buffers (lengths 4, 0, 6) at offset 100.
+    fn write_req(bufs: &mut [uv_buf_t; 3], data: &mut [u8; 10]) -> uv_fs_t {
+        // SAFETY: `uv_fs_t` is plain C data; all-zero is a valid (unset) request.
+        let mut req: uv_fs_t = unsafe { core::mem::zeroed() };
+        let base = data.as_mut_ptr().cast::<c_char>();
+        // SAFETY: the offsets stay inside `data`.
+        *bufs = unsafe {
+            [
+                uv_buf_t { base, len: 4 },
+                uv_buf_t {
+                    base: base.add(4),
+                    len: 0,
+                },
+                uv_buf_t {
+                    base: base.add(4),
+                    len: 6,
+                },
+            ]
+        };
+        req.fs_type = UV_FS_WRITE;
+        req.bufs = bufs.as_mut_ptr();
+        req.nbufs = 3;
+        req.off = 100;
+        req
+    }
+
+    #[test]
+    fn a_short_write_continues_where_it_stopped() {
+        let (mut bufs, mut data) = (
+            [uv_buf_t {
+                base: ptr::null_mut(),
+                len: 0,
+            }; 3],
+            [0u8; 10],
+        );
+        let mut req = write_req(&mut bufs, &mut data);
+        let base = data.as_mut_ptr().cast::<c_char>();
+        // SAFETY: `req` is a write request over live buffers.
+        unsafe {
+            // 6 of 10 bytes: the first buffer, the empty one, 2 bytes of the third.
+            assert!(continue_write(&mut req, 6));
+            assert_eq!(req.result, 6);
+            assert_eq!(req.off, 106);
+            assert_eq!(req.nbufs, 1);
+            assert_eq!(req.bufs, bufs.as_mut_ptr(), "the list keeps its address");
+            assert_eq!(bufs[0].base, base.add(6));
+            assert_eq!(bufs[0].len, 4);
+            // The other 4: nothing left.
+            assert!(!continue_write(&mut req, 4));
+        }
+    }
+
+    #[test]
+    fn a_write_at_the_file_position_keeps_offset_minus_one() {
+        let (mut bufs, mut data) = (
+            [uv_buf_t {
+                base: ptr::null_mut(),
+                len: 0,
+            }; 3],
+            [0u8; 10],
+        );
+        let mut req = write_req(&mut bufs, &mut data);
+        req.off = -1;
+        // SAFETY: as above.
+        unsafe {
+            assert!(continue_write(&mut req, 3));
+            assert_eq!(req.off, -1);
+            assert_eq!(
+                req.nbufs, 3,
+                "1 byte of the first buffer left, then the others"
+            );
+            assert_eq!(bufs[0].len, 1);
+            assert_eq!(bufs[2].len, 6);
+        }
+    }
+
+    #[test]
+    fn kernel_version_parses_the_release() {
+        let v = kernel_version();
+        assert!(v >= 0x020600, "running on Linux 2.6 or later: {v:#x}");
+    }
+}
