@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -386,6 +387,48 @@ static void test_fork(void) {
   unlink("ring_fork");
 }
 
+/* An embedder --------------------------------------------------------------------------- */
+
+static uv_fs_t embed_req;
+
+static void embed_open(uv_timer_t* t) {
+  ASSERT_EQ(uv_fs_open(t->loop, &embed_req, "ring_embed", UV_FS_O_RDONLY, 0, open_cb), 0);
+  uv_close((uv_handle_t*) t, NULL);
+}
+
+/* A program that waits on uv_backend_fd itself between uv_run(UV_RUN_NOWAIT) calls: a
+ * request made by a callback that ran after the poll (a timer, in 1.53's order) must be in
+ * the kernel when uv_run returns, so that the backend descriptor wakes for it. */
+static void test_embedder_wakes(void) {
+  uv_loop_t loop;
+  uv_timer_t t;
+  struct pollfd pfd;
+  int rounds;
+
+  write_file("ring_embed", 0644);
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  ASSERT_EQ(uv_timer_init(&loop, &t), 0);
+  ASSERT_EQ(uv_timer_start(&t, embed_open, 0, 0), 0);
+  uv_update_time(&loop);
+  for (rounds = 0; open_calls == 0 && rounds < 10; rounds++) {
+    uv_run(&loop, UV_RUN_NOWAIT);
+    if (open_calls != 0)
+      break;
+    pfd.fd = uv_backend_fd(&loop);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    /* The open is pending, so the backend descriptor must become readable; a request
+     * left in rsuv's queue until the next uv_run would leave this poll to time out. */
+    ASSERT_EQ(poll(&pfd, 1, 5000), 1);
+  }
+  ASSERT_EQ(open_calls, 1);
+  ASSERT(open_result >= 0);
+  ASSERT(rounds <= 3);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  ASSERT_EQ(uv_loop_close(&loop), 0);
+  unlink("ring_embed");
+}
+
 /* libuv's opt-in: SQPOLL with UV_USE_IO_URING=1 and the loop option. */
 static void test_sqpoll_option(void) {
   setenv("UV_USE_IO_URING", "1", 1);
@@ -413,6 +456,7 @@ static const struct test_entry tests[] = {
     TEST(many),
     TEST_RSUV(credentials_after_setuid),
     TEST(fork),
+    TEST(embedder_wakes),
     TEST(sqpoll_option),
 };
 

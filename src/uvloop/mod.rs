@@ -361,6 +361,11 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
         if (*l).stop_flag != 0 {
             (*l).stop_flag = 0;
         }
+        // File requests queued by callbacks after this iteration's poll go to the kernel
+        // now: a program that waits on `uv_backend_fd` itself before the next `uv_run`
+        // (an embedder) must see them complete.
+        #[cfg(target_os = "linux")]
+        crate::fs::uring::flush(l);
         (*inner(l)).in_run = outer;
         r as c_int
     }
