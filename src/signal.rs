@@ -30,6 +30,7 @@
 //! A closing handle is stopped at once, so a signal caught while it closes never calls it.
 //! Only the loop thread calls into this module (except the handler itself).
 
+use crate::abi::alloc::UvVec;
 use crate::abi::flags;
 use crate::abi::*;
 use crate::uvloop;
@@ -64,7 +65,9 @@ pub(crate) struct LoopState {
     /// This loop's node; null until the first `uv_signal_init`.
     node: *const Node,
     /// Started handles per signal number, in start order.
-    watchers: Vec<Vec<*mut uv_signal_t>>,
+    watchers: UvVec<UvVec<*mut uv_signal_t>>,
+    /// The watchers of the signal being delivered, copied (callbacks may change the list).
+    scratch: UvVec<*mut uv_signal_t>,
     /// Occurrences already dispatched, per signal number.
     dispatched: [u64; NSIG],
 }
@@ -73,7 +76,8 @@ impl Default for LoopState {
     fn default() -> Self {
         LoopState {
             node: ptr::null(),
-            watchers: Vec::new(),
+            watchers: UvVec::new(),
+            scratch: UvVec::new(),
             dispatched: [0; NSIG],
         }
     }
@@ -300,7 +304,8 @@ unsafe fn loop_init(l: *mut uv_loop_t) -> c_int {
         }
         let st = state(l);
         st.node = n;
-        st.watchers = (0..NSIG).map(|_| Vec::new()).collect();
+        st.watchers = UvVec::with_capacity(NSIG);
+        st.watchers.resize_with(NSIG, UvVec::new);
         for (s, d) in st.dispatched.iter_mut().enumerate() {
             *d = n.caught[s].load(Ordering::SeqCst);
         }
@@ -491,8 +496,10 @@ unsafe fn on_ready(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
                     st.dispatched[s] = total;
                     break;
                 }
-                let snapshot = st.watchers[s].clone();
-                for h in snapshot {
+                let mut snapshot = core::mem::take(&mut st.scratch);
+                snapshot.clear();
+                snapshot.extend(st.watchers[s].iter().copied());
+                for &h in snapshot.iter() {
                     // Stopped, closed or restarted since the occurrence: not for it.
                     if (*h).signum as usize != s || mark(h) >= k {
                         continue;
@@ -504,6 +511,7 @@ unsafe fn on_ready(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
                         stop(h);
                     }
                 }
+                state(l).scratch = snapshot;
             }
         }
     }

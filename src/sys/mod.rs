@@ -8,6 +8,7 @@
 pub(crate) mod epoll;
 pub(crate) mod portable;
 
+use crate::abi::alloc::{UvBox, UvVec};
 use std::io;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -36,7 +37,7 @@ pub(crate) trait Backend {
     /// `events`. `sigmask`, when given, is the signal mask in force while waiting.
     fn wait(
         &mut self,
-        events: &mut Vec<Event>,
+        events: &mut UvVec<Event>,
         timeout_ms: i32,
         sigmask: Option<&libc::sigset_t>,
     ) -> io::Result<()>;
@@ -46,10 +47,17 @@ pub(crate) trait Backend {
 }
 
 /// Builds the backend chosen by `RSUV_BACKEND` (`epoll`, the default, or `polling`).
-pub(crate) fn new_backend() -> io::Result<Box<dyn Backend>> {
+/// The backend is the loop's, so it lives on the uv allocator.
+pub(crate) fn new_backend() -> io::Result<UvBox<dyn Backend>> {
     match std::env::var_os("RSUV_BACKEND") {
-        Some(v) if v == "polling" => Ok(Box::new(portable::Portable::new()?)),
-        _ => Ok(Box::new(epoll::Epoll::new()?)),
+        Some(v) if v == "polling" => {
+            Ok(UvBox::unsize(UvBox::new(portable::Portable::new()?), |p| {
+                p as *mut dyn Backend
+            }))
+        }
+        _ => Ok(UvBox::unsize(UvBox::new(epoll::Epoll::new()?), |p| {
+            p as *mut dyn Backend
+        })),
     }
 }
 

@@ -58,7 +58,7 @@ impl Backend for Portable {
 
     fn wait(
         &mut self,
-        events: &mut Vec<Event>,
+        events: &mut crate::abi::alloc::UvVec<Event>,
         timeout_ms: i32,
         sigmask: Option<&libc::sigset_t>,
     ) -> io::Result<()> {
