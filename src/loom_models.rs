@@ -5,7 +5,9 @@
 //! model states the property it checks; loom explores the interleavings (bounded by
 //! `LOOM_MAX_PREEMPTIONS`) and fails on an assertion, a deadlock or a leaked object.
 
-#![allow(dead_code)]
+// The protocol files are compiled twice on purpose (here and in the library); parts of
+// them that only the library calls are unused here.
+#![allow(dead_code, clippy::duplicate_mod)]
 
 use crate::sync::model as sync;
 

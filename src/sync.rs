@@ -38,8 +38,8 @@ macro_rules! array_of {
 }
 pub(crate) use array_of;
 
-/// The same names, from loom, for the models.
-#[cfg(loom)]
+/// The same names, from loom, for the models (loom is a dev-dependency under `cfg(loom)`).
+#[cfg(all(test, loom))]
 pub(crate) mod model {
     pub(crate) use loom::hint::spin_loop;
     pub(crate) use loom::sync::Mutex;

@@ -149,7 +149,7 @@ impl<const FIRST_SHIFT: u32> Slab<FIRST_SHIFT> {
 
     /// Frees the chunks. For a slab that is not `static` (the models): every ticket has
     /// been given back and no thread uses the slab any more.
-    #[cfg_attr(not(loom), allow(dead_code))]
+    #[allow(dead_code)] // for the loom models (crate::loom_models) only
     pub(crate) fn free_chunks(&mut self) -> usize {
         let mut total = 0;
         for (k, c) in self.chunks.iter().enumerate() {
@@ -167,7 +167,7 @@ impl<const FIRST_SHIFT: u32> Slab<FIRST_SHIFT> {
     }
 
     /// The number of tickets on the free stack (for the models; quiescent slab only).
-    #[cfg_attr(not(loom), allow(dead_code))]
+    #[allow(dead_code)] // for the loom models (crate::loom_models) only
     pub(crate) fn free_count(&self) -> usize {
         let mut n = 0;
         let mut i = self.free.load(Ordering::Acquire) as u32;
