@@ -20,10 +20,13 @@
 //! Callbacks run in the poll phase.
 
 use crate::abi::*;
+use crate::sync;
+use crate::sync::{AtomicI32, Ordering};
 use crate::uvloop;
 use crate::uvloop::handle;
 use core::ffi::c_int;
-use std::sync::atomic::{AtomicI32, Ordering, fence};
+
+mod proto;
 
 fn pending<'a>(h: *mut uv_async_t) -> &'a AtomicI32 {
     // SAFETY: `pending` is an aligned c_int inside a live handle, accessed only atomically
@@ -60,21 +63,10 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t, h: *mut uv_async_t, cb: uv_async_cb
 /// # Safety
 /// `h` is an initialised async handle that is not closed.
 pub(crate) unsafe fn send(h: *mut uv_async_t) -> c_int {
-    let p = pending(h);
-    // A cheap read first: a handle already sent needs nothing more. The fence orders the
-    // caller's earlier writes before this read, so that if the read sees 1, the loop's
-    // later reset to 0 (and the callback after it) sees those writes.
-    fence(Ordering::SeqCst);
-    if p.load(Ordering::Relaxed) != 0 {
-        return 0;
-    }
-    let b = busy(h);
-    b.fetch_add(1, Ordering::SeqCst);
-    if p.swap(1, Ordering::SeqCst) == 0 {
+    proto::send(pending(h), busy(h), || {
         // SAFETY: the 0 -> 1 flip gives this sender the link field until the loop pops it.
-        unsafe { uvloop::push_async(h) };
-    }
-    b.fetch_sub(1, Ordering::SeqCst);
+        unsafe { uvloop::push_async(h) }
+    });
     0
 }
 
@@ -88,7 +80,7 @@ pub(crate) unsafe fn dispatch(h: *mut uv_async_t) {
         if handle::is_closing(handle::base(h)) {
             return;
         }
-        if pending(h).swap(0, Ordering::SeqCst) == 0 {
+        if !proto::claim(pending(h)) {
             return;
         }
         if let Some(cb) = (*h).async_cb {
@@ -103,20 +95,7 @@ pub(crate) unsafe fn dispatch(h: *mut uv_async_t) {
 /// # Safety
 /// `h` is an initialised async handle being closed; loop thread.
 pub(crate) unsafe fn close(h: *mut uv_async_t) {
-    // Claim `pending` first: from here no sender can win the 0 -> 1 flip, so none will
-    // start a push; one that already won is counted in `busy`, so wait for it to finish.
-    // A send after close stays a no-op, as `pending` stays 1.
-    let was_sent = pending(h).swap(1, Ordering::SeqCst) == 1;
-    let b = busy(h);
-    let mut spins = 0u32;
-    while b.load(Ordering::SeqCst) != 0 {
-        spins += 1;
-        if spins.is_multiple_of(1000) {
-            std::thread::yield_now();
-        } else {
-            core::hint::spin_loop();
-        }
-    }
+    let was_sent = proto::close(pending(h), busy(h));
     if was_sent {
         // SAFETY: loop thread; every push has finished, so it is on the shared stack or on
         // the local ready list.

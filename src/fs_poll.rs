@@ -19,13 +19,13 @@
 //!
 //! Everything here runs on the loop thread.
 
+use crate::abi::alloc::UvBox;
 use crate::abi::flags;
 use crate::abi::*;
 use crate::fs::req as fs_req;
 use crate::uvloop::handle;
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use core::ptr;
-use std::ffi::CString;
 
 /// One start..stop round of a handle.
 #[repr(C)]
@@ -41,7 +41,8 @@ struct Ctx {
     statbuf: uv_stat_t,
     /// The context of the previous round, if it has not retired yet.
     previous: *mut Ctx,
-    path: CString,
+    /// The path with its NUL, on the uv allocator.
+    path: UvBox<[u8]>,
 }
 
 /// The context owning `req`.
@@ -87,7 +88,10 @@ pub(crate) unsafe fn start(
             return 0;
         }
         let l = (*h).r#loop;
-        let ctx = Box::into_raw(Box::new(Ctx {
+        let Some(path) = UvBox::try_copy_of(path.to_bytes_with_nul()) else {
+            return crate::abi::errno::UV_ENOMEM;
+        };
+        let Some(ctx) = UvBox::try_new(Ctx {
             handle: h,
             busy: 0,
             interval: u64::from(interval.max(1)),
@@ -97,11 +101,19 @@ pub(crate) unsafe fn start(
             req: core::mem::zeroed(),
             statbuf: uv_stat_t::default(),
             previous: (*h).poll_ctx.cast(),
-            path: path.to_owned(),
-        }));
-        let err = fs_req::stat_path(l, &raw mut (*ctx).req, (*ctx).path.as_ptr(), Some(stat_cb));
+            path,
+        }) else {
+            return crate::abi::errno::UV_ENOMEM;
+        };
+        let ctx = UvBox::into_raw(ctx);
+        let err = fs_req::stat_path(
+            l,
+            &raw mut (*ctx).req,
+            (*ctx).path.as_ptr().cast(),
+            Some(stat_cb),
+        );
         if err < 0 {
-            drop(Box::from_raw(ctx));
+            drop(UvBox::from_raw(ctx));
             return err;
         }
         let t = &raw mut (*ctx).timer;
@@ -148,7 +160,8 @@ pub(crate) unsafe fn getpath(h: *mut uv_fs_poll_t, buf: *mut c_char, size: *mut 
             return crate::abi::errno::UV_EINVAL;
         }
         let ctx: *const Ctx = (*h).poll_ctx.cast();
-        let path = (*ctx).path.as_bytes();
+        let with_nul: &UvBox<[u8]> = &(*ctx).path;
+        let path = &with_nul[..with_nul.len() - 1];
         if path.len() >= *size {
             *size = path.len() + 1;
             return crate::abi::errno::UV_ENOBUFS;
@@ -266,7 +279,12 @@ unsafe extern "C" fn timer_cb(t: *mut uv_timer_t) {
     unsafe {
         let l = (*t).r#loop;
         (*ctx).start_time = (*l).time;
-        let err = fs_req::stat_path(l, &raw mut (*ctx).req, (*ctx).path.as_ptr(), Some(stat_cb));
+        let err = fs_req::stat_path(
+            l,
+            &raw mut (*ctx).req,
+            (*ctx).path.as_ptr().cast(),
+            Some(stat_cb),
+        );
         if err < 0 {
             // Cannot happen with a valid request and path; try again next interval.
             crate::timer::start(t, Some(timer_cb), (*ctx).interval, 0);
@@ -293,7 +311,7 @@ unsafe extern "C" fn timer_close_cb(t: *mut uv_handle_t) {
                 (*it).previous = (*ctx).previous;
             }
         }
-        drop(Box::from_raw(ctx));
+        drop(UvBox::from_raw(ctx));
         let b = handle::base(h);
         if (*h).poll_ctx.is_null() && handle::flags(b) & flags::CLOSED != 0 {
             // finish_close ran while this context was still alive and parked the callback.

@@ -27,6 +27,7 @@ pub(crate) mod pool;
 pub(crate) mod process;
 pub(crate) mod signal;
 pub(crate) mod stream;
+pub(crate) mod sync;
 pub(crate) mod sys;
 pub(crate) mod tcp;
 pub(crate) mod thread;
@@ -37,3 +38,6 @@ pub(crate) mod uvloop;
 pub(crate) mod watcher;
 pub(crate) mod work;
 pub(crate) mod wtf8;
+
+#[cfg(all(test, loom))]
+mod loom_models;

@@ -30,13 +30,17 @@
 //! A closing handle is stopped at once, so a signal caught while it closes never calls it.
 //! Only the loop thread calls into this module (except the handler itself).
 
+use crate::abi::alloc::UvVec;
 use crate::abi::flags;
 use crate::abi::*;
+use crate::sync;
 use crate::uvloop;
 use crate::uvloop::handle;
 use core::ffi::{c_int, c_void};
 use core::ptr;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+
+mod gate;
 
 /// Signal numbers are `1..NSIG` on Linux.
 pub(crate) const NSIG: usize = 65;
@@ -46,10 +50,8 @@ struct Node {
     next: AtomicPtr<Node>,
     /// Claimed by a live loop.
     owned: AtomicBool,
-    /// Handlers currently reading this node.
-    busy: AtomicU32,
-    /// The loop's eventfd; -1 while released.
-    fd: AtomicI32,
+    /// The loop's eventfd (-1 while released) and the handlers using it.
+    gate: gate::Gate,
     /// Started handles of the loop, per signal number.
     interest: [AtomicU32; NSIG],
     /// Occurrences caught for the loop, per signal number (only while interested).
@@ -64,7 +66,9 @@ pub(crate) struct LoopState {
     /// This loop's node; null until the first `uv_signal_init`.
     node: *const Node,
     /// Started handles per signal number, in start order.
-    watchers: Vec<Vec<*mut uv_signal_t>>,
+    watchers: UvVec<UvVec<*mut uv_signal_t>>,
+    /// The watchers of the signal being delivered, copied (callbacks may change the list).
+    scratch: UvVec<*mut uv_signal_t>,
     /// Occurrences already dispatched, per signal number.
     dispatched: [u64; NSIG],
 }
@@ -73,7 +77,8 @@ impl Default for LoopState {
     fn default() -> Self {
         LoopState {
             node: ptr::null(),
-            watchers: Vec::new(),
+            watchers: UvVec::new(),
+            scratch: UvVec::new(),
             dispatched: [0; NSIG],
         }
     }
@@ -93,16 +98,13 @@ extern "C" fn on_signal(signum: c_int) {
             let mut p = NODES.load(Ordering::Acquire);
             while !p.is_null() {
                 let n = &*p;
-                n.busy.fetch_add(1, Ordering::SeqCst);
-                if n.interest[s].load(Ordering::SeqCst) > 0 {
-                    let fd = n.fd.load(Ordering::SeqCst);
-                    if fd >= 0 {
+                n.gate.visit(|fd| {
+                    if n.interest[s].load(Ordering::SeqCst) > 0 {
                         n.caught[s].fetch_add(1, Ordering::SeqCst);
                         let one: u64 = 1;
                         libc::write(fd, (&raw const one).cast(), 8);
                     }
-                }
-                n.busy.fetch_sub(1, Ordering::SeqCst);
+                });
                 p = n.next.load(Ordering::Acquire);
             }
         }
@@ -120,7 +122,7 @@ extern "C" fn after_fork_child() {
         let mut p = NODES.load(Ordering::Acquire);
         while !p.is_null() {
             let n = &*p;
-            let fd = n.fd.load(Ordering::SeqCst);
+            let fd = n.gate.fd();
             if n.owned.load(Ordering::SeqCst) && fd >= 0 {
                 let fresh = libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK);
                 if fresh >= 0 {
@@ -153,7 +155,7 @@ fn claim_node() -> Result<&'static Node, c_int> {
             .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
         {
-            n.fd.store(fd, Ordering::SeqCst);
+            n.gate.open(fd);
             return Ok(n);
         }
         p = n.next.load(Ordering::Acquire);
@@ -161,8 +163,7 @@ fn claim_node() -> Result<&'static Node, c_int> {
     let n: &'static Node = Box::leak(Box::new(Node {
         next: AtomicPtr::new(ptr::null_mut()),
         owned: AtomicBool::new(true),
-        busy: AtomicU32::new(0),
-        fd: AtomicI32::new(fd),
+        gate: gate::Gate::new(fd),
         interest: [const { AtomicU32::new(0) }; NSIG],
         caught: [const { AtomicU64::new(0) }; NSIG],
     }));
@@ -179,10 +180,7 @@ fn claim_node() -> Result<&'static Node, c_int> {
 
 /// Gives a node back: no handler will touch its eventfd once this returns.
 fn release_node(n: &Node) {
-    let fd = n.fd.swap(-1, Ordering::SeqCst);
-    while n.busy.load(Ordering::SeqCst) != 0 {
-        std::thread::yield_now();
-    }
+    let fd = n.gate.release();
     if fd >= 0 {
         // SAFETY: our own eventfd, no longer reachable by any handler.
         unsafe { libc::close(fd) };
@@ -292,7 +290,7 @@ unsafe fn loop_init(l: *mut uv_loop_t) -> c_int {
             Ok(n) => n,
             Err(e) => return e,
         };
-        let fd = n.fd.load(Ordering::SeqCst);
+        let fd = n.gate.fd();
         let r = uvloop::io::start(l, fd, crate::sys::READABLE, on_ready, ptr::null_mut());
         if r != 0 {
             release_node(n);
@@ -300,7 +298,8 @@ unsafe fn loop_init(l: *mut uv_loop_t) -> c_int {
         }
         let st = state(l);
         st.node = n;
-        st.watchers = (0..NSIG).map(|_| Vec::new()).collect();
+        st.watchers = UvVec::with_capacity(NSIG);
+        st.watchers.resize_with(NSIG, UvVec::new);
         for (s, d) in st.dispatched.iter_mut().enumerate() {
             *d = n.caught[s].load(Ordering::SeqCst);
         }
@@ -463,7 +462,7 @@ pub(crate) unsafe fn loop_close(l: *mut uv_loop_t) {
             }
         }
         let n = &*state(l).node;
-        uvloop::io::close(l, n.fd.load(Ordering::SeqCst));
+        uvloop::io::close(l, n.gate.fd());
         release_node(n);
         state(l).node = ptr::null();
     }
@@ -477,7 +476,7 @@ unsafe fn on_ready(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
     unsafe {
         let n = &*state(l).node;
         let mut buf: u64 = 0;
-        libc::read(n.fd.load(Ordering::SeqCst), (&raw mut buf).cast(), 8);
+        libc::read(n.gate.fd(), (&raw mut buf).cast(), 8);
         for s in 1..NSIG {
             let total = n.caught[s].load(Ordering::SeqCst);
             loop {
@@ -491,8 +490,10 @@ unsafe fn on_ready(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
                     st.dispatched[s] = total;
                     break;
                 }
-                let snapshot = st.watchers[s].clone();
-                for h in snapshot {
+                let mut snapshot = core::mem::take(&mut st.scratch);
+                snapshot.clear();
+                snapshot.extend(st.watchers[s].iter().copied());
+                for &h in snapshot.iter() {
                     // Stopped, closed or restarted since the occurrence: not for it.
                     if (*h).signum as usize != s || mark(h) >= k {
                         continue;
@@ -504,6 +505,7 @@ unsafe fn on_ready(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
                         stop(h);
                     }
                 }
+                state(l).scratch = snapshot;
             }
         }
     }

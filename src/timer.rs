@@ -12,6 +12,7 @@
 //! by an earlier callback of the same round does not run. Timer callbacks run on the loop
 //! thread only.
 
+use crate::abi::alloc::UvVec;
 use crate::abi::*;
 use crate::uvloop;
 use crate::uvloop::handle;
@@ -39,9 +40,9 @@ impl Entry {
 /// The loop's timers: the heap, and the round of due timers the timers phase is running.
 #[derive(Default)]
 pub(crate) struct Heap {
-    v: Vec<Entry>,
+    v: UvVec<Entry>,
     /// The due timers of the running round; reused from round to round.
-    ready: Vec<*mut uv_timer_t>,
+    ready: UvVec<*mut uv_timer_t>,
 }
 
 /// Index slot value for "not in the heap".

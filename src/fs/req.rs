@@ -25,7 +25,7 @@
 use super::dir::ScanDir;
 use super::{Res, copy, dir, ops, stat};
 use crate::abi::UV_FS;
-use crate::abi::alloc;
+use crate::abi::alloc::{self, UvBox};
 use crate::abi::errno::{UV_ECANCELED, UV_EINVAL, UV_ENOMEM, UV_EOF};
 use crate::abi::*;
 use core::ffi::{CStr, c_char, c_int, c_uint};
@@ -317,7 +317,7 @@ unsafe fn run(req: *mut uv_fs_t) {
                 dir::scandir(path()).map(|s| {
                     let n = s.len() as isize;
                     if n > 0 {
-                        (*req).ptr = Box::into_raw(Box::new(s)).cast();
+                        (*req).ptr = UvBox::into_raw(UvBox::new(s)).cast();
                     }
                     n
                 })
@@ -471,7 +471,7 @@ pub(crate) unsafe fn cleanup(req: *mut uv_fs_t) {
             }
         }
         if ty == UV_FS_SCANDIR && !(*req).ptr.is_null() {
-            drop(Box::from_raw((*req).ptr.cast::<ScanDir>()));
+            drop(UvBox::from_raw((*req).ptr.cast::<ScanDir>()));
             (*req).ptr = ptr::null_mut();
         }
         free_bufs(req);
@@ -507,7 +507,7 @@ pub(crate) unsafe fn scandir_next(req: *mut uv_fs_t, ent: *mut uv_dirent_t) -> c
                 0
             }
             None => {
-                drop(Box::from_raw(s));
+                drop(UvBox::from_raw(s));
                 (*req).ptr = ptr::null_mut();
                 UV_EOF
             }

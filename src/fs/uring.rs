@@ -80,7 +80,7 @@ enum State {
     Untried,
     /// No ring for this loop (see the module docs); everything goes to the pool.
     Off,
-    On(Box<Ring>),
+    On(alloc::UvBox<Ring>),
 }
 
 /// A loop's ring.
@@ -229,7 +229,7 @@ fn wanted_ops() -> [(c_int, u8); 16] {
 ///
 /// # Safety
 /// `l` is an initialised loop; loop thread.
-unsafe fn make_ring(l: *mut uv_loop_t, sqpoll: bool) -> Option<Box<Ring>> {
+unsafe fn make_ring(l: *mut uv_loop_t, sqpoll: bool) -> Option<alloc::UvBox<Ring>> {
     let policy = policy();
     if policy == Policy::Off {
         return None;
@@ -275,14 +275,22 @@ unsafe fn make_ring(l: *mut uv_loop_t, sqpoll: bool) -> Option<Box<Ring>> {
     // data, and `loop_close`/`loop_fork` remove it before the ring goes.
     let rc =
         unsafe { crate::uvloop::io::start(l, fd, crate::sys::READABLE, on_ring, ptr::null_mut()) };
-    (rc == 0).then(|| {
-        Box::new(Ring {
-            ring,
-            ops,
-            in_flight: 0,
-            cap,
-        })
-    })
+    if rc != 0 {
+        return None;
+    }
+    // Through uv_replace_allocator's functions, as the loop's other state (the crate's
+    // own small parts of the ring stay on Rust's allocator).
+    let r = alloc::UvBox::try_new(Ring {
+        ring,
+        ops,
+        in_flight: 0,
+        cap,
+    });
+    if r.is_none() {
+        // SAFETY: loop thread; the watcher just started.
+        unsafe { crate::uvloop::io::close(l, fd) };
+    }
+    r
 }
 
 /// The loop's ring, made on first use; `None` when the pool is to serve.

@@ -41,6 +41,7 @@
 //!   [`Completions`]: a lock-free stack of finished items (linked through `wq[0]`) and the
 //!   loop's wake-up. The loop owns and embeds it; the pool names none of the loop's types.
 
+mod stack;
 mod ticket;
 
 #[cfg(test)]
@@ -48,6 +49,7 @@ mod tests;
 
 use crate::abi::errno::UV_EBUSY;
 use crate::abi::{uv__work, uv_loop_t};
+use crate::sync;
 use crate::sys::Waker;
 use core::ffi::{c_int, c_void};
 use core::ptr;
@@ -567,21 +569,18 @@ unsafe fn finish(w: *mut uv__work) {
 /// thread, and the wake-up that tells the loop. Thread-shared; the loop embeds it as the
 /// first field of the state `uv_loop_t.shared` points to (`#[repr(C)]`, checked there).
 pub(crate) struct Completions {
-    /// Finished work, newest first, linked through `uv__work.wq[0]`.
-    head: AtomicPtr<uv__work>,
-    /// Pool threads inside `push_done`. Once a worker has published an item the loop may
-    /// finish it, run out of work and be closed before the worker's wake-up write:
-    /// `uv_loop_close` waits ([`Completions::wait_quiet`]) for this to drop to 0 before
-    /// freeing the eventfd.
-    pushers: AtomicUsize,
+    /// Finished work (see [`stack`]). Pool threads inside a push keep the loop from
+    /// closing: once a worker has published an item the loop may finish it, run out of
+    /// work and be closed before the worker's wake-up write, so `uv_loop_close` waits
+    /// ([`Completions::wait_quiet`]) for them before freeing the eventfd.
+    done: stack::Stack,
     waker: Waker,
 }
 
 impl Completions {
     pub(crate) fn new(waker: Waker) -> Completions {
         Completions {
-            head: AtomicPtr::new(ptr::null_mut()),
-            pushers: AtomicUsize::new(0),
+            done: stack::Stack::new(),
             waker,
         }
     }
@@ -593,27 +592,19 @@ impl Completions {
 
     /// Is finished work waiting?
     pub(crate) fn has_work(&self) -> bool {
-        !self.head.load(Ordering::Acquire).is_null()
+        self.done.has_work()
     }
 
     /// In the child of a `fork` (`uv_loop_fork`): the parent's pool threads do not exist
     /// here, so one that was inside `push` when the process forked never leaves it, and
     /// its count would make `uv_loop_close` wait for ever.
     pub(crate) fn reset_after_fork(&self) {
-        self.pushers.store(0, Ordering::Release);
+        self.done.reset_after_fork();
     }
 
     /// Waits until no pool thread is inside `push_done` for this loop.
     pub(crate) fn wait_quiet(&self) {
-        let mut spins = 0u32;
-        while self.pushers.load(Ordering::Acquire) != 0 {
-            spins += 1;
-            if spins.is_multiple_of(100) {
-                std::thread::yield_now();
-            } else {
-                core::hint::spin_loop();
-            }
-        }
+        self.done.wait_quiet();
     }
 
     /// Pushes `w`; wakes the loop if the stack was empty. Thread-safe.
@@ -621,23 +612,8 @@ impl Completions {
     /// # Safety
     /// `w` is a live work item; the caller gives up `w.wq[0]`.
     unsafe fn push(&self, w: *mut uv__work) {
-        self.pushers.fetch_add(1, Ordering::SeqCst);
-        let mut head = self.head.load(Ordering::Relaxed);
-        loop {
-            // SAFETY: caller guarantees `w` is live and its link ours.
-            unsafe { (*w).wq[0] = head.cast() };
-            match self
-                .head
-                .compare_exchange_weak(head, w, Ordering::AcqRel, Ordering::Relaxed)
-            {
-                Ok(_) => break,
-                Err(cur) => head = cur,
-            }
-        }
-        if head.is_null() {
-            self.waker.wake();
-        }
-        self.pushers.fetch_sub(1, Ordering::Release);
+        // SAFETY: caller's guarantee, passed on.
+        unsafe { self.done.push(w, || self.waker.wake()) }
     }
 }
 
@@ -666,21 +642,10 @@ unsafe fn push_done(w: *mut uv__work) {
 /// # Safety
 /// `l` is an initialised loop; its thread.
 pub(crate) unsafe fn run_completions(l: *mut uv_loop_t) -> u64 {
-    // SAFETY: loop thread; the swap detaches the list exclusively. Items are live requests
-    // until their `done` returns, and each link is read before `done` runs.
+    // SAFETY: loop thread, the one taker; items are live requests until their `done`
+    // returns, and each link is read before `done` runs.
     unsafe {
-        let mut p = completions(l).head.swap(ptr::null_mut(), Ordering::Acquire);
-        if p.is_null() {
-            return 0;
-        }
-        // Reverse into completion order.
-        let mut rev: *mut uv__work = ptr::null_mut();
-        while !p.is_null() {
-            let next: *mut uv__work = (*p).wq[0].cast();
-            (*p).wq[0] = rev.cast();
-            rev = p;
-            p = next;
-        }
+        let mut rev = completions(l).done.take_all();
         let mut n = 0;
         while !rev.is_null() {
             let next: *mut uv__work = (*rev).wq[0].cast();

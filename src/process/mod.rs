@@ -18,6 +18,7 @@ mod spawn;
 
 pub(crate) use spawn::spawn;
 
+use crate::abi::alloc::UvBox;
 use crate::abi::flags;
 use crate::abi::*;
 use crate::uvloop;
@@ -81,10 +82,13 @@ pub(super) unsafe fn watch_children(l: *mut uv_loop_t) -> c_int {
     unsafe {
         let st = &raw mut (*uvloop::inner(l)).process;
         if (*st).watcher.is_null() {
-            let w: *mut uv_signal_t = Box::into_raw(Box::new(core::mem::zeroed()));
+            let Some(w) = UvBox::<uv_signal_t>::try_new(core::mem::zeroed()) else {
+                return crate::abi::errno::UV_ENOMEM;
+            };
+            let w = UvBox::into_raw(w);
             let r = crate::signal::init(l, w);
             if r != 0 {
-                drop(Box::from_raw(w));
+                drop(UvBox::from_raw(w));
                 return r;
             }
             (*w).flags |= flags::INTERNAL;
@@ -186,7 +190,7 @@ pub(crate) unsafe fn loop_close(l: *mut uv_loop_t) {
         }
         crate::signal::stop(w);
         queue::remove((&raw mut (*w).handle_queue).cast());
-        drop(Box::from_raw(w));
+        drop(UvBox::from_raw(w));
         (*st).watcher = ptr::null_mut();
     }
 }

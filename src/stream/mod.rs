@@ -45,7 +45,6 @@ use crate::uvloop::queue::{self, Node};
 use core::ffi::{c_int, c_void};
 use core::mem::offset_of;
 use core::ptr;
-use std::collections::VecDeque;
 
 /// A stream's private state, overlaid on `io_watcher` + `reserved`.
 #[repr(C)]
@@ -57,7 +56,7 @@ pub(crate) struct Priv {
     /// `uv_listen`'s callback.
     pub(crate) connection_cb: uv_connection_cb,
     /// Descriptors received over an IPC pipe beyond `accepted_fd`, oldest first.
-    pub(crate) queued_fds: *mut VecDeque<c_int>,
+    pub(crate) queued_fds: *mut crate::abi::alloc::UvVec<c_int>,
     /// The descriptor again, where libuv's `io_watcher.fd` is.
     pub(crate) io_fd: c_int,
     /// An error to report at the next connect (through its callback) or listen.

@@ -7,6 +7,7 @@
 //! `uv_accept`. Runs in the poll phase.
 
 use super::{fd, is_ipc, priv_of, unwant};
+use crate::abi::alloc::{UvBox, UvVec};
 use crate::abi::errno::{UV_ENOBUFS, UV_EOF};
 use crate::abi::flags;
 use crate::abi::flags::{READ_EOF, READ_PARTIAL, READING};
@@ -15,7 +16,6 @@ use crate::sys;
 use crate::uvloop::handle;
 use core::ffi::c_int;
 use core::ptr;
-use std::collections::VecDeque;
 
 /// Reads per readiness before giving other descriptors their turn.
 const MAX_READS: u32 = 32;
@@ -176,9 +176,9 @@ unsafe fn push_fd(s: *mut uv_stream_t, fd: c_int) {
             return;
         }
         if (*p).queued_fds.is_null() {
-            (*p).queued_fds = Box::into_raw(Box::new(VecDeque::with_capacity(8)));
+            (*p).queued_fds = UvBox::into_raw(UvBox::new(UvVec::with_capacity(8)));
         }
-        (*(*p).queued_fds).push_back(fd);
+        (*(*p).queued_fds).push(fd);
     }
 }
 
@@ -193,9 +193,15 @@ pub(crate) unsafe fn pop_queued_fd(s: *mut uv_stream_t) -> Option<c_int> {
         if (*p).queued_fds.is_null() {
             return None;
         }
-        let fd = (*(*p).queued_fds).pop_front();
-        if (*(*p).queued_fds).is_empty() {
-            drop(Box::from_raw((*p).queued_fds));
+        // Oldest first; the queue is short (descriptors sent ahead of `uv_accept`).
+        let q = &mut *(*p).queued_fds;
+        let fd = if q.is_empty() {
+            None
+        } else {
+            Some(q.remove(0))
+        };
+        if q.is_empty() {
+            drop(UvBox::from_raw((*p).queued_fds));
             (*p).queued_fds = ptr::null_mut();
         }
         fd
@@ -216,7 +222,7 @@ pub(crate) unsafe fn pending_count(s: *mut uv_stream_t) -> c_int {
         let queued = if (*p).queued_fds.is_null() {
             0
         } else {
-            (*(*p).queued_fds).len()
+            (&*(*p).queued_fds).len()
         };
         1 + queued as c_int
     }

@@ -11,6 +11,7 @@
 //! drain, then `shutdown(SHUT_WR)` and its callback.
 
 use super::{SOCKET, fd, feed, is_ipc, priv_of, req_register, req_unregister, unwant, want};
+use crate::abi::alloc::UvBox;
 use crate::abi::errno::{
     UV_EAGAIN, UV_EBADF, UV_EBUSY, UV_ECANCELED, UV_EINVAL, UV_ENOTCONN, UV_EPIPE,
 };
@@ -105,6 +106,16 @@ pub(crate) unsafe fn write2(
         // A non-zero size with an empty queue means failed requests are still waiting for
         // their callbacks: do not try the descriptor now (libuv's rule).
         let empty = (*s).write_queue_size == 0;
+        // More than `bufsml` holds: a copy on the uv allocator, made before anything changes
+        // so that running out of memory leaves the stream as it was.
+        let src = core::slice::from_raw_parts(bufs, nbufs as usize);
+        let mut copy = None;
+        if src.len() > 4 {
+            copy = UvBox::try_copy_of(src);
+            if copy.is_none() {
+                return crate::abi::errno::UV_ENOMEM;
+            }
+        }
         let l = (*s).r#loop;
         (*req).r#type = UV_WRITE;
         req_register(l);
@@ -113,20 +124,12 @@ pub(crate) unsafe fn write2(
         (*req).error = 0;
         (*req).write_extra.nwritten = 0;
         (*req).send_handle = send_handle;
-        let src = core::slice::from_raw_parts(bufs, nbufs as usize);
         (*req).bufs = if src.len() <= 4 {
             let dst = (&raw mut (*req).bufsml).cast::<uv_buf_t>();
             ptr::copy_nonoverlapping(bufs, dst, src.len());
             dst
         } else {
-            let copy: Box<[uv_buf_t]> = src
-                .iter()
-                .map(|b| uv_buf_t {
-                    base: b.base,
-                    len: b.len,
-                })
-                .collect();
-            Box::into_raw(copy).cast()
+            UvBox::into_raw(copy.take().expect("made above")).cast()
         };
         (*req).nbufs = nbufs;
         (*req).write_index = 0;
@@ -283,7 +286,7 @@ unsafe fn free_bufs(req: *mut uv_write_t) {
     unsafe {
         let small = (&raw mut (*req).bufsml).cast::<uv_buf_t>();
         if !(*req).bufs.is_null() && (*req).bufs != small {
-            drop(Box::from_raw(ptr::slice_from_raw_parts_mut(
+            drop(UvBox::from_raw(ptr::slice_from_raw_parts_mut(
                 (*req).bufs,
                 (*req).nbufs as usize,
             )));

@@ -2,12 +2,13 @@
 //! signal mask (`UV_LOOP_BLOCK_SIGNAL`) must hold exactly while the loop sleeps.
 
 use super::{Backend, DISCONNECT, ERROR, Event, PRIORITIZED, READABLE, WRITABLE};
+use crate::abi::alloc::UvVec;
 use std::io;
 use std::os::fd::RawFd;
 
 pub(crate) struct Epoll {
     epfd: RawFd,
-    buf: Vec<libc::epoll_event>,
+    buf: UvVec<libc::epoll_event>,
 }
 
 impl Epoll {
@@ -19,7 +20,7 @@ impl Epoll {
         }
         Ok(Epoll {
             epfd,
-            buf: Vec::with_capacity(1024),
+            buf: UvVec::with_capacity(1024),
         })
     }
 
@@ -88,7 +89,7 @@ impl Backend for Epoll {
 
     fn wait(
         &mut self,
-        events: &mut Vec<Event>,
+        events: &mut UvVec<Event>,
         timeout_ms: i32,
         sigmask: Option<&libc::sigset_t>,
     ) -> io::Result<()> {

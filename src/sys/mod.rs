@@ -8,6 +8,7 @@
 pub(crate) mod epoll;
 pub(crate) mod portable;
 
+use crate::abi::alloc::{UvBox, UvVec};
 use std::io;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -36,26 +37,32 @@ pub(crate) trait Backend {
     /// `events`. `sigmask`, when given, is the signal mask in force while waiting.
     fn wait(
         &mut self,
-        events: &mut Vec<Event>,
+        events: &mut UvVec<Event>,
         timeout_ms: i32,
         sigmask: Option<&libc::sigset_t>,
     ) -> io::Result<()>;
     /// The descriptor a caller may poll to learn that this backend has events
     /// (`uv_backend_fd`).
     fn fd(&self) -> RawFd;
-    /// In the child of a `fork` (`uv_loop_fork`): lets go of this process's copy without
-    /// changing the kernel objects, which the parent still uses (an `EPOLL_CTL_DEL` here
-    /// would remove the parent's registrations from the epoll instance both share).
-    fn abandon(self: Box<Self>) {
-        drop(self)
-    }
+    /// In the child of a `fork` (`uv_loop_fork`), before this backend is dropped: its drop
+    /// must then let go of this process's copy without changing the kernel objects, which
+    /// the parent still uses (an `EPOLL_CTL_DEL` would remove the parent's registrations
+    /// from the epoll instance both share). Closing descriptors is harmless.
+    fn abandon(&mut self) {}
 }
 
 /// Builds the backend chosen by `RSUV_BACKEND` (`epoll`, the default, or `polling`).
-pub(crate) fn new_backend() -> io::Result<Box<dyn Backend>> {
+/// The backend is the loop's, so it lives on the uv allocator.
+pub(crate) fn new_backend() -> io::Result<UvBox<dyn Backend>> {
     match std::env::var_os("RSUV_BACKEND") {
-        Some(v) if v == "polling" => Ok(Box::new(portable::Portable::new()?)),
-        _ => Ok(Box::new(epoll::Epoll::new()?)),
+        Some(v) if v == "polling" => {
+            Ok(UvBox::unsize(UvBox::new(portable::Portable::new()?), |p| {
+                p as *mut dyn Backend
+            }))
+        }
+        _ => Ok(UvBox::unsize(UvBox::new(epoll::Epoll::new()?), |p| {
+            p as *mut dyn Backend
+        })),
     }
 }
 

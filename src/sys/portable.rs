@@ -11,14 +11,26 @@ use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::time::Duration;
 
 pub(crate) struct Portable {
-    poller: Poller,
+    /// Dropped by hand: not at all once [`Backend::abandon`] was called.
+    poller: core::mem::ManuallyDrop<Poller>,
+    abandoned: bool,
     events: polling::Events,
+}
+
+impl Drop for Portable {
+    fn drop(&mut self) {
+        if !self.abandoned {
+            // SAFETY: dropped once, here, and never used again.
+            unsafe { core::mem::ManuallyDrop::drop(&mut self.poller) };
+        }
+    }
 }
 
 impl Portable {
     pub(crate) fn new() -> io::Result<Portable> {
         Ok(Portable {
-            poller: Poller::new()?,
+            poller: core::mem::ManuallyDrop::new(Poller::new()?),
+            abandoned: false,
             events: polling::Events::with_capacity(NonZeroUsize::new(1024).unwrap()),
         })
     }
@@ -42,8 +54,8 @@ impl Backend for Portable {
     /// `polling::Poller`'s drop deregisters its internal descriptors from the epoll
     /// instance the parent shares, so the child's copy is leaked instead: three
     /// descriptors per `uv_loop_fork` on this backend.
-    fn abandon(self: Box<Self>) {
-        core::mem::forget(self)
+    fn abandon(&mut self) {
+        self.abandoned = true;
     }
 
     fn register(&mut self, fd: RawFd, token: u64, interest: u32) -> io::Result<()> {
@@ -65,7 +77,7 @@ impl Backend for Portable {
 
     fn wait(
         &mut self,
-        events: &mut Vec<Event>,
+        events: &mut crate::abi::alloc::UvVec<Event>,
         timeout_ms: i32,
         sigmask: Option<&libc::sigset_t>,
     ) -> io::Result<()> {

@@ -95,12 +95,10 @@ pub(crate) unsafe fn send(
         let empty_queue = (*h).send_queue_count == 0;
 
         let heap_bufs = if bufs.len() > 4 {
-            let mut v: Vec<uv_buf_t> = Vec::new();
-            if v.try_reserve_exact(bufs.len()).is_err() {
+            let Some(copy) = crate::abi::alloc::UvBox::try_copy_of(bufs) else {
                 return UV_ENOMEM;
-            }
-            v.extend_from_slice(bufs);
-            Some(Box::into_raw(v.into_boxed_slice()).cast::<uv_buf_t>())
+            };
+            Some(crate::abi::alloc::UvBox::into_raw(copy).cast::<uv_buf_t>())
         } else {
             None
         };
@@ -310,7 +308,9 @@ pub(crate) unsafe fn run_completed(h: *mut uv_udp_t) {
             (*h).send_queue_count -= 1;
             if (*s).bufs != (&raw mut (*s).bufsml).cast() {
                 let n = (*s).nbufs as usize;
-                drop(Box::from_raw(ptr::slice_from_raw_parts_mut((*s).bufs, n)));
+                drop(crate::abi::alloc::UvBox::from_raw(
+                    ptr::slice_from_raw_parts_mut((*s).bufs, n),
+                ));
             }
             (*s).bufs = ptr::null_mut();
             let status = (*s).status;

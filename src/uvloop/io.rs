@@ -33,6 +33,7 @@
 //! Loop thread only.
 
 use super::inner;
+use crate::abi::alloc::UvVec;
 use crate::abi::uv_loop_t;
 use crate::sys::{self, Backend, Event};
 use core::ffi::{c_int, c_void};
@@ -58,10 +59,10 @@ pub(crate) struct Watcher {
 /// The loop's watchers, and the descriptors whose `wanted` changed since the last flush.
 #[derive(Default)]
 pub(crate) struct Table {
-    watchers: Vec<Option<Watcher>>,
+    watchers: UvVec<Option<Watcher>>,
     /// Per descriptor number: the generation its next registration gets.
-    generation: Vec<u32>,
-    changes: Vec<c_int>,
+    generation: UvVec<u32>,
+    changes: UvVec<c_int>,
 }
 
 fn token(fd: c_int, generation: u32) -> u64 {
@@ -123,8 +124,8 @@ unsafe fn update(
     let t = &mut i.io;
     let idx = fd as usize;
     if t.watchers.len() <= idx {
-        t.watchers.resize(idx + 1, None);
-        t.generation.resize(idx + 1, 0);
+        t.watchers.resize_with(idx + 1, || None);
+        t.generation.resize_with(idx + 1, || 0);
     }
     let fresh = t.watchers[idx].is_none();
     let generation = t.generation[idx];
@@ -387,6 +388,7 @@ pub(super) unsafe fn fork(l: *mut uv_loop_t, backend: &mut dyn Backend) -> c_int
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::abi::alloc::UvBox;
     use crate::sys::Event;
     use std::cell::Cell;
     use std::io;
@@ -396,7 +398,7 @@ mod tests {
     /// Counts the kernel calls the loop makes (register, modify, deregister) and passes
     /// them on to the real backend.
     struct Counting {
-        real: Box<dyn Backend>,
+        real: UvBox<dyn Backend>,
         calls: Rc<Cell<[usize; 3]>>,
     }
 
@@ -423,7 +425,7 @@ mod tests {
         }
         fn wait(
             &mut self,
-            events: &mut Vec<Event>,
+            events: &mut crate::abi::alloc::UvVec<Event>,
             timeout_ms: i32,
             sigmask: Option<&libc::sigset_t>,
         ) -> io::Result<()> {
@@ -450,10 +452,13 @@ mod tests {
                 let i = &mut *inner(&mut *l);
                 let calls = Rc::new(Cell::new([0; 3]));
                 let real = core::mem::replace(&mut i.backend, sys::new_backend().unwrap());
-                i.backend = Box::new(Counting {
-                    real,
-                    calls: calls.clone(),
-                });
+                i.backend = UvBox::unsize(
+                    UvBox::new(Counting {
+                        real,
+                        calls: calls.clone(),
+                    }),
+                    |p| p as *mut dyn Backend,
+                );
                 let mut fds = [0; 2];
                 assert_eq!(
                     libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()),

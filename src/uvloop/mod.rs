@@ -31,6 +31,7 @@ use crate::abi::{
     UV_RUN_NOWAIT, UV_RUN_ONCE,
 };
 
+use crate::abi::alloc::{UvBox, UvVec};
 use crate::pool::Completions;
 use crate::sys::{self, Backend, Event, Waker};
 use core::ffi::{c_int, c_void};
@@ -71,8 +72,8 @@ const _: () = assert!(core::mem::offset_of!(Shared, done) == 0);
 
 /// The loop thread's own state.
 pub(crate) struct LoopInner {
-    backend: Box<dyn Backend>,
-    events: Vec<Event>,
+    backend: UvBox<dyn Backend>,
+    events: UvVec<Event>,
     /// The I/O watchers, one per descriptor.
     io: io::Table,
     pub(crate) timers: crate::timer::Heap,
@@ -91,7 +92,7 @@ pub(crate) struct LoopInner {
     /// The initialisation number the next async handle gets, and a reused buffer for
     /// sorting a batch of sent handles by it.
     async_seq: usize,
-    async_batch: Vec<*mut uv_async_t>,
+    async_batch: UvVec<*mut uv_async_t>,
     /// `UV_LOOP_BLOCK_SIGNAL`: block SIGPROF while waiting.
     block_sigprof: bool,
     metrics: bool,
@@ -144,9 +145,9 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
     };
     let wake_fd = waker.fd();
     let backend_fd = backend.fd();
-    let inner = Box::new(LoopInner {
+    let Some(inner) = UvBox::try_new(LoopInner {
         backend,
-        events: Vec::with_capacity(1024),
+        events: UvVec::with_capacity(1024),
         io: io::Table::default(),
         timers: crate::timer::Heap::default(),
         timer_counter: 0,
@@ -158,7 +159,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         running: [ptr::null_mut(); 2],
         async_ready: [ptr::null_mut(); 2],
         async_seq: 0,
-        async_batch: Vec::new(),
+        async_batch: UvVec::new(),
         block_sigprof: false,
         metrics: false,
         poll_timeout: 0,
@@ -168,15 +169,19 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         fs_event: Default::default(),
         #[cfg(target_os = "linux")]
         uring: Default::default(),
-    });
-    let shared = Box::new(Shared {
+    }) else {
+        return crate::abi::errno::UV_ENOMEM;
+    };
+    let Some(shared) = UvBox::try_new(Shared {
         done: Completions::new(waker),
         async_head: AtomicPtr::new(ptr::null_mut()),
         idle_time_ns: AtomicU64::new(0),
         loop_count: AtomicU64::new(0),
         events: AtomicU64::new(0),
         events_waiting: AtomicU64::new(0),
-    });
+    }) else {
+        return crate::abi::errno::UV_ENOMEM;
+    };
     // SAFETY: caller guarantees `l` is writable; libuv keeps `data` across init, so do we.
     // The list heads are initialised after the box has its final address.
     unsafe {
@@ -185,7 +190,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         (*l).data = data;
         queue::init(handle::loop_queue(l));
         (*l).backend_fd = backend_fd;
-        let inner = Box::into_raw(inner);
+        let inner = UvBox::into_raw(inner);
         queue::init(&raw mut (*inner).idle_head);
         queue::init(&raw mut (*inner).prepare_head);
         queue::init(&raw mut (*inner).check_head);
@@ -193,11 +198,11 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         queue::init(&raw mut (*inner).pending);
         queue::init(&raw mut (*inner).running);
         (*l).internal_fields = inner.cast();
-        (*l).shared = Box::into_raw(shared).cast();
+        (*l).shared = UvBox::into_raw(shared).cast();
         let r = io::start(l, wake_fd, sys::READABLE, on_wake, ptr::null_mut());
         if r != 0 {
-            drop(Box::from_raw(inner));
-            drop(Box::from_raw((*l).shared as *mut Shared));
+            drop(UvBox::from_raw(inner));
+            drop(UvBox::from_raw((*l).shared as *mut Shared));
             (*l).internal_fields = ptr::null_mut();
             (*l).shared = ptr::null_mut();
             return r;
@@ -235,8 +240,8 @@ pub(crate) unsafe fn close(l: *mut uv_loop_t) -> c_int {
         crate::fs_event::loop_close(l);
         #[cfg(target_os = "linux")]
         crate::fs::uring::loop_close(l);
-        drop(Box::from_raw(inner(l)));
-        drop(Box::from_raw((*l).shared as *mut Shared));
+        drop(UvBox::from_raw(inner(l)));
+        drop(UvBox::from_raw((*l).shared as *mut Shared));
         (*l).internal_fields = ptr::null_mut();
         (*l).shared = ptr::null_mut();
         (*l).backend_fd = -1;
@@ -532,7 +537,9 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
             return r;
         }
         (*l).backend_fd = backend.fd();
-        core::mem::replace(&mut (*inner(l)).backend, backend).abandon();
+        let mut old = core::mem::replace(&mut (*inner(l)).backend, backend);
+        old.abandon();
+        drop(old);
         let wake_fd = match waker.renew() {
             Ok(fd) => fd,
             Err(e) => return crate::abi::errno::from_io(&e),
@@ -640,7 +647,7 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
 
 /// One wait in the backend; updates the loop time and the idle-time metric. True when the
 /// wait was interrupted by a signal.
-unsafe fn wait_once(l: *mut uv_loop_t, events: &mut Vec<Event>, timeout: c_int) -> bool {
+unsafe fn wait_once(l: *mut uv_loop_t, events: &mut UvVec<Event>, timeout: c_int) -> bool {
     // SAFETY: loop thread; the borrow of the loop state ends before this returns and no
     // callback runs meanwhile.
     unsafe {

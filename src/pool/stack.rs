@@ -1,0 +1,95 @@
+//! The completion stack's protocol: pool workers push finished work (a Treiber stack
+//! linked through `uv__work.wq[0]`), the loop takes the whole stack with one swap; the
+//! pusher that finds the stack empty is the one that must wake the loop; a count of
+//! pushers lets `uv_loop_close` wait until no worker still touches the loop's state.
+//! Atomics come from `super::sync`, so that `crate::loom_models` can run this same file
+//! under loom.
+
+use super::sync::{AtomicPtr, AtomicUsize, Ordering, spin_loop, yield_now};
+use crate::abi::uv__work;
+use core::ptr;
+
+pub(crate) struct Stack {
+    /// Finished work, newest first, linked through `uv__work.wq[0]`.
+    head: AtomicPtr<uv__work>,
+    /// Pool threads inside a push (with its wake-up).
+    pushers: AtomicUsize,
+}
+
+impl Stack {
+    pub(crate) fn new() -> Stack {
+        Stack {
+            head: AtomicPtr::new(ptr::null_mut()),
+            pushers: AtomicUsize::new(0),
+        }
+    }
+
+    /// Is finished work waiting?
+    pub(crate) fn has_work(&self) -> bool {
+        !self.head.load(Ordering::Acquire).is_null()
+    }
+
+    /// Pushes `w`, then calls `wake` if the stack was empty (the loop may be asleep and
+    /// nothing else will wake it). The push counts as in progress until `wake` returns.
+    ///
+    /// # Safety
+    /// `w` is a live work item; the caller gives up `w.wq[0]` until the loop takes it.
+    pub(crate) unsafe fn push(&self, w: *mut uv__work, wake: impl FnOnce()) {
+        self.pushers.fetch_add(1, Ordering::SeqCst);
+        let mut head = self.head.load(Ordering::Relaxed);
+        loop {
+            // SAFETY: caller guarantees `w` is live and its link ours.
+            unsafe { (*w).wq[0] = head.cast() };
+            match self
+                .head
+                .compare_exchange_weak(head, w, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => break,
+                Err(cur) => head = cur,
+            }
+        }
+        if head.is_null() {
+            wake();
+        }
+        self.pushers.fetch_sub(1, Ordering::Release);
+    }
+
+    /// Detaches every pushed item, in push order (oldest first, linked through `wq[0]`,
+    /// NULL-terminated); NULL when there is none.
+    ///
+    /// # Safety
+    /// One taker at a time (the loop thread); every pushed item is live.
+    pub(crate) unsafe fn take_all(&self) -> *mut uv__work {
+        let mut p = self.head.swap(ptr::null_mut(), Ordering::Acquire);
+        let mut rev: *mut uv__work = ptr::null_mut();
+        // SAFETY: the swap gave this thread the detached list exclusively; its items are
+        // live (caller) and their links were written before they were published.
+        unsafe {
+            while !p.is_null() {
+                let next: *mut uv__work = (*p).wq[0].cast();
+                (*p).wq[0] = rev.cast();
+                rev = p;
+                p = next;
+            }
+        }
+        rev
+    }
+
+    /// In the child of a `fork`: a parent thread that was inside `push` does not exist.
+    pub(crate) fn reset_after_fork(&self) {
+        self.pushers.store(0, Ordering::Release);
+    }
+
+    /// Waits until no thread is inside `push`.
+    pub(crate) fn wait_quiet(&self) {
+        let mut spins = 0u32;
+        while self.pushers.load(Ordering::Acquire) != 0 {
+            spins += 1;
+            if spins.is_multiple_of(100) {
+                yield_now();
+            } else {
+                spin_loop();
+            }
+        }
+    }
+}
