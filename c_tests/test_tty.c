@@ -4,10 +4,11 @@
  * uv_tty_init (EINVAL on files and character devices; a pty slave is reopened and
  * non-blocking, a pty master keeps blocking writes, flag 0x100000), readable/writable from
  * the access mode, uv_tty_get_winsize (and ENOTTY on a pipe), uv_tty_set_mode (raw, io,
- * normal; the saved attributes), uv_tty_reset_mode, writing through the slave and reading
- * it on the master, reading through the slave what the master writes, the vterm state
- * functions, a master's short reads going back to the loop, and every byte a slave writes
- * before closing reaching the master's reader.
+ * normal; the saved attributes; 1.50's raw VT mode, which is raw on Unix),
+ * uv_tty_reset_mode, writing through the slave and reading it on the master, reading
+ * through the slave what the master writes, the vterm state functions, a master's short
+ * reads going back to the loop, and every byte a slave writes before closing reaching the
+ * master's reader.
  *
  * No /dev/tty needed: the pty comes from posix_openpt/grantpt/unlockpt/ptsname (libc).
  * Written against libuv 1.44's documented behaviour and checked against the real libuv:
@@ -263,6 +264,36 @@ static void test_modes(void) {
   close(m);
 }
 
+/* libuv 1.50's UV_TTY_MODE_RAW_VT is UV_TTY_MODE_RAW on Unix; other values are refused. */
+static void test_raw_vt(void) {
+  uv_loop_t loop;
+  uv_tty_t tty;
+  int m, s;
+  uv_os_fd_t fd;
+  struct termios orig, t;
+
+  if (open_pty(&m, &s) != 0)
+    return;
+  ASSERT_EQ(tcgetattr(s, &orig), 0);
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  ASSERT_EQ(uv_tty_init(&loop, &tty, s, 0), 0);
+  ASSERT_EQ(uv_fileno((uv_handle_t*) &tty, &fd), 0);
+  ASSERT_EQ(uv_tty_set_mode(&tty, (uv_tty_mode_t) 4), UV_EINVAL);
+  ASSERT_EQ(uv_tty_set_mode(&tty, (uv_tty_mode_t) -1), UV_EINVAL);
+  ASSERT_EQ(uv_tty_set_mode(&tty, (uv_tty_mode_t) 3 /* UV_TTY_MODE_RAW_VT */), 0);
+  ASSERT_EQ(tcgetattr(fd, &t), 0);
+  ASSERT_EQ(t.c_lflag & (ICANON | ECHO | ISIG | IEXTEN), 0);
+  ASSERT_EQ(t.c_iflag & (ICRNL | IXON), 0);
+  ASSERT_EQ(t.c_cc[VMIN], 1);
+  ASSERT(t.c_oflag & OPOST); /* raw, not io */
+  ASSERT_EQ(uv_tty_set_mode(&tty, UV_TTY_MODE_NORMAL), 0);
+  ASSERT_EQ(tcgetattr(fd, &t), 0);
+  ASSERT_EQ(t.c_lflag, orig.c_lflag);
+  finish_loop(&loop);
+  close(s);
+  close(m);
+}
+
 /* Writing through the slave handle arrives on the master. */
 static int tw_cb_called;
 static void tw_write_cb(uv_write_t* req, int status) {
@@ -472,6 +503,7 @@ static const struct test_entry tests[] = {
     TEST(pty_init),
     TEST(access_modes),
     TEST(modes),
+    TEST(raw_vt),
     TEST(write),
     TEST(read),
     TEST(on_a_pipe),
