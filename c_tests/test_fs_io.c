@@ -2,12 +2,14 @@
  *
  * Covers: open/read/write round trips (offsets and the file position, vectored I/O, more
  * buffers than IOV_MAX, 8 MiB transfers, the caller's buffer array not needed after the
- * call), open flags, stat/fstat/lstat fields, statfs. Each test sync and async; how they
+ * call), open flags, stat/fstat/lstat fields, statfs (and 1.53's f_frsize). Each test sync and async; how they
  * run: fs_common.h.
  */
 #define _GNU_SOURCE /* nftw */
 #include "runner.h"
 #include "fs_common.h"
+
+#include <sys/statvfs.h>
 
 /* Read and write                                                                           */
 
@@ -338,6 +340,17 @@ static void test_statfs(void) {
   ASSERT(s->f_bfree <= s->f_blocks);
   ASSERT(s->f_bavail <= s->f_blocks);
   ASSERT(s->f_ffree <= s->f_files);
+#if UV_VERSION_HEX >= 0x013500
+  /* 1.53's f_frsize (the first slot of 1.44's f_spare): the fragment size statvfs gives. */
+  {
+    struct statvfs v;
+    ASSERT_EQ(statvfs(".", &v), 0);
+    ASSERT(s->f_frsize > 0);
+    ASSERT_EQ(s->f_frsize, v.f_frsize);
+    ASSERT_EQ(s->f_bsize, v.f_bsize);
+    ASSERT_EQ(s->f_spare[0], 0);
+  }
+#endif
   uv_fs_req_cleanup(&req);
   ASSERT(req.ptr == NULL);
 

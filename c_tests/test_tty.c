@@ -4,9 +4,11 @@
  * uv_tty_init (EINVAL on files and character devices; a pty slave is reopened and
  * non-blocking, a pty master keeps blocking writes, flag 0x100000), readable/writable from
  * the access mode, uv_tty_get_winsize (and ENOTTY on a pipe), uv_tty_set_mode (raw, io,
- * normal; the saved attributes), uv_tty_reset_mode, writing through the slave and reading
- * it on the master, reading through the slave what the master writes, the vterm state
- * functions.
+ * normal; the saved attributes; 1.50's raw VT mode, which is raw on Unix),
+ * uv_tty_reset_mode, writing through the slave and reading it on the master, reading
+ * through the slave what the master writes, the vterm state functions, a master's short
+ * reads going back to the loop, and every byte a slave writes before closing reaching the
+ * master's reader.
  *
  * No /dev/tty needed: the pty comes from posix_openpt/grantpt/unlockpt/ptsname (libc).
  * Written against libuv 1.44's documented behaviour and checked against the real libuv:
@@ -21,6 +23,7 @@
 #include "uv.h"
 #include "runner.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -261,6 +264,36 @@ static void test_modes(void) {
   close(m);
 }
 
+/* libuv 1.50's UV_TTY_MODE_RAW_VT is UV_TTY_MODE_RAW on Unix; other values are refused. */
+static void test_raw_vt(void) {
+  uv_loop_t loop;
+  uv_tty_t tty;
+  int m, s;
+  uv_os_fd_t fd;
+  struct termios orig, t;
+
+  if (open_pty(&m, &s) != 0)
+    return;
+  ASSERT_EQ(tcgetattr(s, &orig), 0);
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  ASSERT_EQ(uv_tty_init(&loop, &tty, s, 0), 0);
+  ASSERT_EQ(uv_fileno((uv_handle_t*) &tty, &fd), 0);
+  ASSERT_EQ(uv_tty_set_mode(&tty, (uv_tty_mode_t) 4), UV_EINVAL);
+  ASSERT_EQ(uv_tty_set_mode(&tty, (uv_tty_mode_t) -1), UV_EINVAL);
+  ASSERT_EQ(uv_tty_set_mode(&tty, (uv_tty_mode_t) 3 /* UV_TTY_MODE_RAW_VT */), 0);
+  ASSERT_EQ(tcgetattr(fd, &t), 0);
+  ASSERT_EQ(t.c_lflag & (ICANON | ECHO | ISIG | IEXTEN), 0);
+  ASSERT_EQ(t.c_iflag & (ICRNL | IXON), 0);
+  ASSERT_EQ(t.c_cc[VMIN], 1);
+  ASSERT(t.c_oflag & OPOST); /* raw, not io */
+  ASSERT_EQ(uv_tty_set_mode(&tty, UV_TTY_MODE_NORMAL), 0);
+  ASSERT_EQ(tcgetattr(fd, &t), 0);
+  ASSERT_EQ(t.c_lflag, orig.c_lflag);
+  finish_loop(&loop);
+  close(s);
+  close(m);
+}
+
 /* Writing through the slave handle arrives on the master. */
 static int tw_cb_called;
 static void tw_write_cb(uv_write_t* req, int status) {
@@ -339,6 +372,112 @@ static void test_read(void) {
   ASSERT_EQ(uv_loop_close(&loop), 0);
 }
 
+/* A pty master (blocking: it cannot be reopened) that has read a short piece goes back to
+ * the loop: it must not wait in read(2) for more, or a timer would never run. The slave
+ * stays open and quiet after 100 bytes. */
+static int mq_got, mq_ticks;
+static uv_tty_t mq_master;
+static void mq_alloc(uv_handle_t* h, size_t size, uv_buf_t* buf) {
+  static char slab[4096];
+  (void) h;
+  (void) size;
+  *buf = uv_buf_init(slab, sizeof(slab));
+}
+static void mq_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  (void) s;
+  (void) buf;
+  ASSERT(nread >= 0);
+  mq_got += (int) nread;
+}
+static void mq_timer(uv_timer_t* t) {
+  mq_ticks++;
+  if (mq_got < 100 && mq_ticks < 100)
+    return; /* the bytes are not there yet: wait (at most a second) */
+  uv_close((uv_handle_t*) t, NULL);
+  uv_close((uv_handle_t*) &mq_master, NULL);
+}
+
+static void test_master_short_read_returns(void) {
+  uv_loop_t loop;
+  uv_timer_t timer;
+  char data[100];
+  int m, s;
+
+  if (open_pty(&m, &s) != 0)
+    return;
+  memset(data, 'q', sizeof(data));
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  ASSERT_EQ(uv_tty_init(&loop, &mq_master, m, 0), 0);
+  ASSERT_EQ(uv_read_start((uv_stream_t*) &mq_master, mq_alloc, mq_read), 0);
+  ASSERT_EQ(uv_timer_init(&loop, &timer), 0);
+  ASSERT_EQ(uv_timer_start(&timer, mq_timer, 10, 10), 0);
+  ASSERT_EQ(write(s, data, sizeof(data)), (ssize_t) sizeof(data));
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ASSERT_EQ(mq_got, 100);
+  ASSERT(mq_ticks >= 1);
+  ASSERT_EQ(uv_loop_close(&loop), 0);
+  close(s);
+}
+
+/* Every byte a slave writes before it closes reaches the master's reader, then UV_EIO
+ * (libuv 1.53's tty_pty_partial, with more rounds): a pty returns its data in pieces, and
+ * reading again at once after a short piece could meet EIO while bytes were still queued. */
+static size_t pa_got;
+static ssize_t pa_last;
+static void pa_alloc(uv_handle_t* h, size_t size, uv_buf_t* buf) {
+  static char slab[1 << 16];
+  (void) h;
+  (void) size;
+  *buf = uv_buf_init(slab, sizeof(slab));
+}
+static void pa_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  (void) buf;
+  if (nread > 0) {
+    pa_got += (size_t) nread;
+    return;
+  }
+  pa_last = nread;
+  uv_close((uv_handle_t*) s, NULL);
+}
+static void pa_feed(void* arg) {
+  static char data[1 << 13];
+  int fd = *(int*) arg;
+  int i;
+  ssize_t n, r;
+  memset(data, 'x', sizeof(data));
+  for (i = 0; i < 8; i++)
+    for (n = 0; n < (ssize_t) sizeof(data); n += r) {
+      do
+        r = write(fd, data + n, sizeof(data) - (size_t) n);
+      while (r < 0 && errno == EINTR);
+      ASSERT(r > 0);
+    }
+  ASSERT_EQ(close(fd), 0);
+}
+
+static void test_master_reads_all(void) {
+  int round;
+  for (round = 0; round < 300; round++) {
+    uv_loop_t loop;
+    uv_tty_t tty;
+    uv_thread_t tid;
+    int m, s;
+    if (open_pty(&m, &s) != 0)
+      return;
+    pa_got = 0;
+    pa_last = 1;
+    ASSERT_EQ(uv_loop_init(&loop), 0);
+    ASSERT_EQ(uv_tty_init(&loop, &tty, m, 0), 0);
+    ASSERT_EQ(uv_read_start((uv_stream_t*) &tty, pa_alloc, pa_read), 0);
+    ASSERT_EQ(uv_thread_create(&tid, pa_feed, &s), 0);
+    ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    ASSERT_EQ(uv_thread_join(&tid), 0);
+    ASSERT_EQ(pa_got, 65536);
+    ASSERT_EQ(pa_last, UV_EIO);
+    ASSERT_EQ(uv_loop_close(&loop), 0);
+  }
+}
+
 /* A TTY handle over a pipe is allowed; it just has no window size. */
 static void test_on_a_pipe(void) {
   uv_loop_t loop;
@@ -364,9 +503,12 @@ static const struct test_entry tests[] = {
     TEST(pty_init),
     TEST(access_modes),
     TEST(modes),
+    TEST(raw_vt),
     TEST(write),
     TEST(read),
     TEST(on_a_pipe),
+    TEST(master_short_read_returns),
+    TEST(master_reads_all),
 };
 
 RSUV_TEST_MAIN(tests)

@@ -23,6 +23,8 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 pub(crate) const MODE_NORMAL: c_int = 0;
 pub(crate) const MODE_RAW: c_int = 1;
 pub(crate) const MODE_IO: c_int = 2;
+/// `UV_TTY_MODE_RAW_VT` (libuv 1.50): Windows' virtual terminal input; on Unix, raw.
+pub(crate) const MODE_RAW_VT: c_int = 3;
 
 /// The attributes `uv_tty_reset_mode` restores, and the descriptor they belong to.
 struct Saved(UnsafeCell<core::mem::MaybeUninit<libc::termios>>);
@@ -145,9 +147,12 @@ fn tcsetattr(fd: c_int, how: c_int, t: &libc::termios) -> c_int {
 /// # Safety
 /// `tty` is a live TTY handle.
 pub(crate) unsafe fn set_mode(tty: *mut uv_tty_t, mode: c_int) -> c_int {
-    if !(MODE_NORMAL..=MODE_IO).contains(&mode) {
-        return UV_EINVAL;
-    }
+    // Unix has one raw mode: RAW_VT is RAW (and is remembered as RAW), as in libuv.
+    let mode = match mode {
+        MODE_RAW_VT => MODE_RAW,
+        MODE_NORMAL | MODE_RAW | MODE_IO => mode,
+        _ => return UV_EINVAL,
+    };
     // SAFETY: caller guarantees `tty` is live; SAVED is touched under the lock.
     unsafe {
         if (*tty).mode == mode {

@@ -315,8 +315,10 @@ unsafe fn stream_io(_l: *mut uv_loop_t, data: *mut c_void, ready: u32) {
                 return;
             }
         }
-        // A hang-up after a short read: there is nothing more to read.
+        // A hang-up after a short read: there is nothing more to read on a socket. Not
+        // so on a pty, whose short reads leave data behind: its next readiness reads on.
         if ready & sys::ERROR != 0
+            && (*s).r#type != crate::abi::UV_TTY
             && (*s).flags & (READING | flags::READ_PARTIAL | flags::READ_EOF)
                 == READING | flags::READ_PARTIAL
         {

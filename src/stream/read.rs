@@ -91,9 +91,15 @@ pub(crate) unsafe fn read(s: *mut uv_stream_t) {
             }
             read_cb(s, nread, &buf);
             // A short read drained a socket, so stop here (it saves the read that would
-            // say EAGAIN); a pty hands its data out in pieces even when more is there, so
-            // a TTY keeps reading (libuv 1.53's tty_pty_partial).
-            if (nread as usize) < buf.len && (*s).r#type != crate::abi::UV_TTY {
+            // say EAGAIN). A pty hands its data out in pieces even when more is there; a
+            // TTY stops too and the level-triggered poll brings the rest, as in libuv. It
+            // must not read on at once: a pty master stays blocking (see `tty::init`), so
+            // a read with nothing there would block the loop, and a read right after a
+            // short one can meet a kernel race in which it says EIO (the slave closed)
+            // while the last bytes still wait in the tty buffer, which a later read would
+            // have returned (tty_pty_partial lost 256 bytes about once in 700 rounds). The
+            // poll before the next read lets the kernel's tty buffer work finish first.
+            if (nread as usize) < buf.len {
                 (*s).flags |= READ_PARTIAL;
                 return;
             }

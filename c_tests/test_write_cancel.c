@@ -1,0 +1,230 @@
+/* test_write_cancel.c - libuv 1.53's uv_cancel on write requests and uv_write_nwritten,
+ * as docs/src/stream.rst and request.rst describe them: a write the peer is not reading
+ * reports the bytes it did put out; cancelling it (even half written) and the writes
+ * queued behind it gives UV_ECANCELED to their callbacks with what each wrote; the writes
+ * that were not cancelled still complete; and the reader gets exactly the bytes the
+ * callbacks account for, in order, none lost or doubled. Also: a completed write reports
+ * its whole length, and cancelling a write that already completed changes nothing.
+ *
+ * The writer is a uv_pipe_t over one end of a socketpair; the test reads the other end.
+ * Checked against the real libuv 1.53:
+ *   cc -std=gnu11 -Wall -Wextra -Werror -Iinclude -Ic_tests c_tests/test_write_cancel.c -luv
+ */
+#define _GNU_SOURCE
+#include "uv.h"
+#include "runner.h"
+#include "asserts.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#if UV_VERSION_HEX >= 0x013500
+
+#define NREQ 4
+static const size_t sizes[NREQ] = {4 << 20, 256 << 10, 64 << 10, 1000};
+static unsigned char* data[NREQ];
+static uv_write_t reqs[NREQ];
+static int status_of[NREQ];
+static size_t written_of[NREQ];
+static int called[NREQ];
+static int ncalled;
+static uv_pipe_t writer;
+
+/* Each request's bytes say which request and which offset they are (never 0). */
+static unsigned char byte_at(int r, size_t i) {
+  return (unsigned char) (1 + ((size_t) r * 61 + i * 7) % 251);
+}
+
+static void write_cb(uv_write_t* req, int status) {
+  int r = (int) (req - reqs);
+  ASSERT(r >= 0 && r < NREQ);
+  ASSERT_EQ(called[r], 0);
+  called[r] = 1;
+  status_of[r] = status;
+  written_of[r] = uv_write_nwritten(req);
+  if (++ncalled == NREQ)
+    uv_close((uv_handle_t*) &writer, NULL);
+}
+
+struct sink {
+  int fd;
+  unsigned char* buf;
+  size_t len;
+  size_t cap;
+};
+
+static void drain(void* arg) {
+  struct sink* s = arg;
+  for (;;) {
+    ssize_t n;
+    if (s->len == s->cap) {
+      s->cap = s->cap ? s->cap * 2 : 1 << 20;
+      s->buf = realloc(s->buf, s->cap);
+      ASSERT(s->buf != NULL);
+    }
+    n = read(s->fd, s->buf + s->len, s->cap - s->len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    ASSERT(n >= 0);
+    if (n == 0)
+      return;
+    s->len += (size_t) n;
+  }
+}
+
+static void setup(uv_loop_t* loop, int fds[2]) {
+  int small = 16 << 10;
+  int r;
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  ASSERT_EQ(setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+  ASSERT_EQ(setsockopt(fds[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+  ASSERT_EQ(uv_loop_init(loop), 0);
+  ASSERT_EQ(uv_pipe_init(loop, &writer, 0), 0);
+  ASSERT_EQ(uv_pipe_open(&writer, fds[0]), 0);
+  ncalled = 0;
+  for (r = 0; r < NREQ; r++) {
+    size_t i;
+    called[r] = 0;
+    status_of[r] = 1;
+    written_of[r] = (size_t) -1;
+    data[r] = malloc(sizes[r]);
+    ASSERT(data[r] != NULL);
+    for (i = 0; i < sizes[r]; i++)
+      data[r][i] = byte_at(r, i);
+  }
+}
+
+/* The reader got, in order, what each callback says its request wrote. */
+static void check_stream(const struct sink* s) {
+  size_t off = 0;
+  int r;
+  for (r = 0; r < NREQ; r++) {
+    ASSERT(written_of[r] <= sizes[r]);
+    ASSERT(off + written_of[r] <= s->len);
+    ASSERT_MEM_EQ(s->buf + off, data[r], written_of[r]);
+    off += written_of[r];
+  }
+  ASSERT_EQ(s->len, off);
+}
+
+static void teardown(uv_loop_t* loop) {
+  int r;
+  ASSERT_EQ(uv_loop_close(loop), 0);
+  for (r = 0; r < NREQ; r++)
+    free(data[r]);
+}
+
+/* Cancel the half-written head and the next one; the two behind them complete. */
+static void test_cancel_partial_and_queued(void) {
+  uv_loop_t loop;
+  uv_thread_t tid;
+  struct sink sink = {0, NULL, 0, 0};
+  int fds[2], r;
+  uv_buf_t b;
+
+  setup(&loop, fds);
+  for (r = 0; r < NREQ; r++) {
+    b = uv_buf_init((char*) data[r], (unsigned) sizes[r]);
+    ASSERT_EQ(uv_write(&reqs[r], (uv_stream_t*) &writer, &b, 1, write_cb), 0);
+  }
+  /* Nobody reads: the first write stops part way, the rest wait behind it. */
+  ASSERT_EQ(uv_run(&loop, UV_RUN_NOWAIT), 1);
+  ASSERT_EQ(ncalled, 0);
+  ASSERT(uv_stream_get_write_queue_size((uv_stream_t*) &writer) > 0);
+  ASSERT_EQ(uv_cancel((uv_req_t*) &reqs[0]), 0);
+  ASSERT_EQ(uv_cancel((uv_req_t*) &reqs[1]), 0);
+
+  sink.fd = fds[1];
+  ASSERT_EQ(uv_thread_create(&tid, drain, &sink), 0);
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ASSERT_EQ(uv_thread_join(&tid), 0); /* closing the writer ended the reader's stream */
+
+  ASSERT_EQ(ncalled, NREQ);
+  ASSERT_EQ(status_of[0], UV_ECANCELED);
+  ASSERT(written_of[0] > 0);            /* the socket took some of it ... */
+  ASSERT(written_of[0] < sizes[0]);     /* ... but far from 4 MiB */
+  ASSERT_EQ(status_of[1], UV_ECANCELED);
+  ASSERT_EQ(written_of[1], 0);          /* never started */
+  ASSERT_EQ(status_of[2], 0);
+  ASSERT_EQ(written_of[2], sizes[2]);
+  ASSERT_EQ(status_of[3], 0);
+  ASSERT_EQ(written_of[3], sizes[3]);
+  check_stream(&sink);
+  close(fds[1]);
+  free(sink.buf);
+  teardown(&loop);
+}
+
+/* Nothing cancelled: every write completes with its whole length; cancelling one whose
+ * bytes are all out, before its callback ran, changes nothing. */
+static void test_completed_writes(void) {
+  uv_loop_t loop;
+  uv_thread_t tid;
+  struct sink sink = {0, NULL, 0, 0};
+  int fds[2], r;
+  uv_buf_t b;
+
+  setup(&loop, fds);
+  sink.fd = fds[1];
+  ASSERT_EQ(uv_thread_create(&tid, drain, &sink), 0);
+  for (r = 0; r < NREQ; r++) {
+    b = uv_buf_init((char*) data[r], (unsigned) sizes[r]);
+    ASSERT_EQ(uv_write(&reqs[r], (uv_stream_t*) &writer, &b, 1, write_cb), 0);
+  }
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ASSERT_EQ(uv_thread_join(&tid), 0);
+  for (r = 0; r < NREQ; r++) {
+    ASSERT_EQ(status_of[r], 0);
+    ASSERT_EQ(written_of[r], sizes[r]);
+  }
+  check_stream(&sink);
+  close(fds[1]);
+  free(sink.buf);
+  teardown(&loop);
+}
+
+/* A write that went out whole inside uv_write, cancelled before its callback: the
+ * callback still says 0 and the whole length. */
+static int done_status = 1;
+static size_t done_written;
+static void done_cb(uv_write_t* req, int status) {
+  done_status = status;
+  done_written = uv_write_nwritten(req);
+  uv_close((uv_handle_t*) req->handle, NULL);
+}
+
+static void test_cancel_after_done(void) {
+  uv_loop_t loop;
+  uv_write_t w;
+  int fds[2];
+  char got[16];
+  uv_buf_t b = uv_buf_init("0123456789", 10);
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  ASSERT_EQ(uv_pipe_init(&loop, &writer, 0), 0);
+  ASSERT_EQ(uv_pipe_open(&writer, fds[0]), 0);
+  ASSERT_EQ(uv_write(&w, (uv_stream_t*) &writer, &b, 1, done_cb), 0);
+  ASSERT_EQ(uv_stream_get_write_queue_size((uv_stream_t*) &writer), 0);
+  ASSERT_EQ(uv_cancel((uv_req_t*) &w), 0);
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ASSERT_EQ(done_status, 0);
+  ASSERT_EQ(done_written, 10);
+  ASSERT_EQ(read(fds[1], got, sizeof(got)), 10);
+  ASSERT_MEM_EQ(got, "0123456789", 10);
+  close(fds[1]);
+  ASSERT_EQ(uv_loop_close(&loop), 0);
+}
+
+static const struct test_entry tests[] = {
+    TEST(cancel_partial_and_queued),
+    TEST(completed_writes),
+    TEST(cancel_after_done),
+};
+
+#else
+static void test_not_in_this_libuv(void) {}
+static const struct test_entry tests[] = {TEST(not_in_this_libuv)};
+#endif
+
+RSUV_TEST_MAIN(tests)
