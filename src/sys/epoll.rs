@@ -18,10 +18,13 @@ impl Epoll {
         if epfd < 0 {
             return Err(io::Error::last_os_error());
         }
-        Ok(Epoll {
-            epfd,
-            buf: UvVec::with_capacity(1024),
-        })
+        let mut buf = UvVec::new();
+        if buf.try_reserve(1024).is_err() {
+            // SAFETY: our own fresh descriptor, not used after this.
+            unsafe { libc::close(epfd) };
+            return Err(io::Error::from_raw_os_error(libc::ENOMEM));
+        }
+        Ok(Epoll { epfd, buf })
     }
 
     fn ctl(&self, op: libc::c_int, fd: RawFd, token: u64, interest: u32) -> io::Result<()> {

@@ -54,15 +54,16 @@ pub(crate) trait Backend {
 /// Builds the backend chosen by `RSUV_BACKEND` (`epoll`, the default, or `polling`).
 /// The backend is the loop's, so it lives on the uv allocator.
 pub(crate) fn new_backend() -> io::Result<UvBox<dyn Backend>> {
+    let oom = || io::Error::from_raw_os_error(libc::ENOMEM);
     match std::env::var_os("RSUV_BACKEND") {
         Some(v) if v == "polling" => {
-            Ok(UvBox::unsize(UvBox::new(portable::Portable::new()?), |p| {
-                p as *mut dyn Backend
-            }))
+            let b = UvBox::try_new(portable::Portable::new()?).ok_or_else(oom)?;
+            Ok(UvBox::unsize(b, |p| p as *mut dyn Backend))
         }
-        _ => Ok(UvBox::unsize(UvBox::new(epoll::Epoll::new()?), |p| {
-            p as *mut dyn Backend
-        })),
+        _ => {
+            let b = UvBox::try_new(epoll::Epoll::new()?).ok_or_else(oom)?;
+            Ok(UvBox::unsize(b, |p| p as *mut dyn Backend))
+        }
     }
 }
 

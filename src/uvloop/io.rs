@@ -124,6 +124,15 @@ unsafe fn update(
     let t = &mut i.io;
     let idx = fd as usize;
     if t.watchers.len() <= idx {
+        // Room first, so that running out of memory is UV_ENOMEM, not an abort; the
+        // change list never holds more entries than there are watchers.
+        let grow = idx + 1 - t.watchers.len();
+        if t.watchers.try_reserve(grow).is_err()
+            || t.generation.try_reserve(grow).is_err()
+            || t.changes.try_reserve(idx + 1 - t.changes.len()).is_err()
+        {
+            return crate::abi::errno::UV_ENOMEM;
+        }
         t.watchers.resize_with(idx + 1, || None);
         t.generation.resize_with(idx + 1, || 0);
     }

@@ -145,9 +145,13 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
     };
     let wake_fd = waker.fd();
     let backend_fd = backend.fd();
+    let mut events = UvVec::new();
+    if events.try_reserve(1024).is_err() {
+        return crate::abi::errno::UV_ENOMEM;
+    }
     let Some(inner) = UvBox::try_new(LoopInner {
         backend,
-        events: UvVec::with_capacity(1024),
+        events,
         io: io::Table::default(),
         timers: crate::timer::Heap::default(),
         timer_counter: 0,
