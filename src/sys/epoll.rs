@@ -13,15 +13,15 @@ pub(crate) struct Epoll {
 
 impl Epoll {
     pub(crate) fn new() -> io::Result<Epoll> {
+        // The event buffer is on the uv allocator: first, so that running out leaks nothing.
+        let buf = UvVec::try_with_capacity(1024)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ENOMEM))?;
         // SAFETY: no pointers; the result is checked.
         let epfd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
         if epfd < 0 {
             return Err(io::Error::last_os_error());
         }
-        Ok(Epoll {
-            epfd,
-            buf: UvVec::with_capacity(1024),
-        })
+        Ok(Epoll { epfd, buf })
     }
 
     fn ctl(&self, op: libc::c_int, fd: RawFd, token: u64, interest: u32) -> io::Result<()> {

@@ -47,17 +47,15 @@ pub(crate) trait Backend {
 }
 
 /// Builds the backend chosen by `RSUV_BACKEND` (`epoll`, the default, or `polling`).
-/// The backend is the loop's, so it lives on the uv allocator.
+/// The backend is the loop's, so it lives on the uv allocator (`ENOMEM` when that fails).
 pub(crate) fn new_backend() -> io::Result<UvBox<dyn Backend>> {
+    fn boxed<B: Backend + 'static>(b: B) -> io::Result<UvBox<dyn Backend>> {
+        let b = UvBox::try_new(b).ok_or_else(|| io::Error::from_raw_os_error(libc::ENOMEM))?;
+        Ok(UvBox::unsize(b, |p| p as *mut dyn Backend))
+    }
     match std::env::var_os("RSUV_BACKEND") {
-        Some(v) if v == "polling" => {
-            Ok(UvBox::unsize(UvBox::new(portable::Portable::new()?), |p| {
-                p as *mut dyn Backend
-            }))
-        }
-        _ => Ok(UvBox::unsize(UvBox::new(epoll::Epoll::new()?), |p| {
-            p as *mut dyn Backend
-        })),
+        Some(v) if v == "polling" => boxed(portable::Portable::new()?),
+        _ => boxed(epoll::Epoll::new()?),
     }
 }
 

@@ -124,6 +124,16 @@ unsafe fn update(
     let t = &mut i.io;
     let idx = fd as usize;
     if t.watchers.len() <= idx {
+        // The tables are on the uv allocator: running out is an error, not an abort (the
+        // loop's own eventfd is started this way by `uv_loop_init`).
+        let more = idx + 1 - t.watchers.len();
+        let more_gen = (idx + 1).saturating_sub(t.generation.len());
+        if t.watchers.try_reserve(more).is_err()
+            || t.generation.try_reserve(more_gen).is_err()
+            || t.changes.try_reserve(1).is_err()
+        {
+            return crate::abi::errno::UV_ENOMEM;
+        }
         t.watchers.resize_with(idx + 1, || None);
         t.generation.resize_with(idx + 1, || 0);
     }

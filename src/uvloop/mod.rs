@@ -141,9 +141,12 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
     };
     let wake_fd = waker.fd();
     let backend_fd = backend.fd();
+    let Some(events) = UvVec::try_with_capacity(1024) else {
+        return crate::abi::errno::UV_ENOMEM;
+    };
     let Some(inner) = UvBox::try_new(LoopInner {
         backend,
-        events: UvVec::with_capacity(1024),
+        events,
         io: io::Table::default(),
         timers: crate::timer::Heap::default(),
         timer_counter: 0,
