@@ -10,7 +10,9 @@
  * counters must rise at the points where libuv allocates (uv_loop_init, a write of more
  * than four buffers, uv_fs_poll_start, a UDP send of many buffers), and after uv_loop_close
  * and uv_library_shutdown (last, in its own child process as the runner forks) no block
- * may be outstanding. A second test checks the rule that all four functions are needed.
+ * may be outstanding. Two more tests: all four functions are needed, and uv_loop_init
+ * with an allocator that runs out fails with UV_ENOMEM, leaking nothing, instead of
+ * aborting.
  *
  * Builds against the real libuv too:
  *   cc -std=gnu11 -Wall -Wextra -Werror c_tests/test_allocator.c -o /tmp/ta -luv -lpthread
@@ -491,7 +493,49 @@ static void test_all_four_functions_are_required(void) {
   ASSERT_EQ(live(), 0);
 }
 
+/* An allocator that runs out: uv_loop_init says UV_ENOMEM (never aborts) until the budget
+ * suffices, and a failed init gives back what it took. */
+static long budget;
+
+static void* budget_malloc(size_t n) {
+  if (atomic_load(&n_alloc) >= budget)
+    return NULL;
+  return c_malloc(n);
+}
+
+static void* budget_calloc(size_t n, size_t size) {
+  if (atomic_load(&n_alloc) >= budget)
+    return NULL;
+  return c_calloc(n, size);
+}
+
+static void* budget_realloc(void* p, size_t n) {
+  if (atomic_load(&n_alloc) >= budget)
+    return NULL;
+  return c_realloc(p, n);
+}
+
+static void test_loop_init_out_of_memory_is_an_error(void) {
+  uv_loop_t l;
+  int err, failures = 0;
+
+  ASSERT_EQ(uv_replace_allocator(budget_malloc, budget_realloc, budget_calloc, c_free), 0);
+  for (budget = 0;; budget++) {
+    atomic_store(&n_alloc, 0);
+    err = uv_loop_init(&l);
+    if (err == 0)
+      break;
+    ASSERT_EQ(err, UV_ENOMEM);
+    ASSERT_EQ(live(), 0);
+    failures++;
+  }
+  ASSERT(failures >= 1);
+  ASSERT_EQ(uv_loop_close(&l), 0);
+  ASSERT_EQ(live(), 0);
+}
+
 static const struct test_entry tests[] = {
+    TEST(loop_init_out_of_memory_is_an_error),
     TEST(everything_goes_through_it_and_comes_back),
     TEST(all_four_functions_are_required),
 };

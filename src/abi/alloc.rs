@@ -289,6 +289,13 @@ impl<T> UvVec<T> {
         v
     }
 
+    /// As [`with_capacity`](Self::with_capacity); `None` when out of memory.
+    pub(crate) fn try_with_capacity(n: usize) -> Option<UvVec<T>> {
+        let mut v = Self::new();
+        v.try_reserve(n).ok()?;
+        Some(v)
+    }
+
     pub(crate) fn capacity(&self) -> usize {
         self.cap
     }

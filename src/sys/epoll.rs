@@ -18,12 +18,11 @@ impl Epoll {
         if epfd < 0 {
             return Err(io::Error::last_os_error());
         }
-        let mut buf = UvVec::new();
-        if buf.try_reserve(1024).is_err() {
+        let Some(buf) = UvVec::try_with_capacity(1024) else {
             // SAFETY: our own fresh descriptor, not used after this.
             unsafe { libc::close(epfd) };
             return Err(io::Error::from_raw_os_error(libc::ENOMEM));
-        }
+        };
         Ok(Epoll { epfd, buf })
     }
 

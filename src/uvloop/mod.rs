@@ -145,10 +145,9 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
     };
     let wake_fd = waker.fd();
     let backend_fd = backend.fd();
-    let mut events = UvVec::new();
-    if events.try_reserve(1024).is_err() {
+    let Some(events) = UvVec::try_with_capacity(1024) else {
         return crate::abi::errno::UV_ENOMEM;
-    }
+    };
     let Some(inner) = UvBox::try_new(LoopInner {
         backend,
         events,
