@@ -4,7 +4,8 @@
  * queued behind it gives UV_ECANCELED to their callbacks with what each wrote; the writes
  * that were not cancelled still complete; and the reader gets exactly the bytes the
  * callbacks account for, in order, none lost or doubled. Also: a completed write reports
- * its whole length, and cancelling a write that already completed changes nothing.
+ * its whole length, cancelling a write that already completed changes nothing, and one
+ * on a closing stream is UV_EBUSY (its callback still says UV_ECANCELED, once).
  *
  * The writer is a uv_pipe_t over one end of a socketpair; the test reads the other end.
  * Checked against the real libuv 1.53:
@@ -216,10 +217,45 @@ static void test_cancel_after_done(void) {
   ASSERT_EQ(uv_loop_close(&loop), 0);
 }
 
+/* After uv_close the queued writes end with UV_ECANCELED anyway: uv_cancel says
+ * UV_EBUSY and each callback still runs once. */
+static int ac_calls;
+static int ac_status[2];
+static void ac_cb(uv_write_t* req, int status) {
+  ASSERT(ac_calls < 2);
+  ac_status[ac_calls++] = status;
+  (void) req;
+}
+
+static void test_cancel_after_close(void) {
+  uv_loop_t loop;
+  uv_write_t w[2];
+  int fds[2], small = 4096, i;
+  static char big[1 << 20];
+  uv_buf_t b = uv_buf_init(big, sizeof(big));
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  ASSERT_EQ(setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  ASSERT_EQ(uv_pipe_init(&loop, &writer, 0), 0);
+  ASSERT_EQ(uv_pipe_open(&writer, fds[0]), 0);
+  for (i = 0; i < 2; i++)
+    ASSERT_EQ(uv_write(&w[i], (uv_stream_t*) &writer, &b, 1, ac_cb), 0);
+  uv_close((uv_handle_t*) &writer, NULL);
+  ASSERT_EQ(uv_cancel((uv_req_t*) &w[0]), UV_EBUSY);
+  ASSERT_EQ(uv_cancel((uv_req_t*) &w[1]), UV_EBUSY);
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ASSERT_EQ(ac_calls, 2);
+  ASSERT_EQ(ac_status[0], UV_ECANCELED);
+  ASSERT_EQ(ac_status[1], UV_ECANCELED);
+  close(fds[1]);
+  ASSERT_EQ(uv_loop_close(&loop), 0);
+}
+
 static const struct test_entry tests[] = {
     TEST(cancel_partial_and_queued),
     TEST(completed_writes),
     TEST(cancel_after_done),
+    TEST(cancel_after_close),
 };
 
 #else
