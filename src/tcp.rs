@@ -297,6 +297,10 @@ pub(crate) unsafe fn connect(
     let s = stream::stream(t);
     // SAFETY: caller guarantees the pointers; the request is ours until its callback.
     unsafe {
+        // Still pending (on this handle or another): refused before it is written to.
+        if stream::busy(s, req) {
+            return crate::abi::errno::UV_EBUSY;
+        }
         if !(*s).connect_req.is_null() {
             return UV_EALREADY;
         }
@@ -337,7 +341,7 @@ pub(crate) unsafe fn connect(
             }
         }
         (*req).r#type = UV_CONNECT;
-        req_register((*s).r#loop);
+        req_register((*s).r#loop, req);
         (*req).cb = cb;
         (*req).handle = s;
         (*req).queue = [ptr::null_mut(); 2];

@@ -21,6 +21,7 @@
 //! No `&mut LoopInner` is ever held across a user callback: callbacks re-enter the loop.
 
 pub(crate) mod handle;
+pub(crate) mod inflight;
 pub(crate) mod io;
 pub(crate) mod queue;
 
@@ -105,6 +106,8 @@ pub(crate) struct LoopInner {
     pub(crate) fs_event: crate::fs_event::LoopState,
     #[cfg(target_os = "linux")]
     pub(crate) uring: crate::fs::uring::LoopState,
+    /// Requests (and spawned process handles) accepted and not yet handed back.
+    pub(crate) inflight: inflight::Set,
 }
 
 /// The loop thread's state of `l`.
@@ -168,6 +171,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         fs_event: Default::default(),
         #[cfg(target_os = "linux")]
         uring: Default::default(),
+        inflight: Default::default(),
     });
     let shared = Box::new(Shared {
         done: Completions::new(waker),
