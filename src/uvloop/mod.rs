@@ -521,6 +521,16 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
         };
         // The parent's pool threads are not in the child (see `reset_after_fork`).
         shared(l).done.reset_after_fork();
+        // What they had queued or were running never comes back: handed back cancelled.
+        let lost: Vec<*mut uv__work> = (*inner(l))
+            .inflight
+            .entries()
+            .filter(|&(_, w)| w != inflight::NONE)
+            .map(|(_, w)| w as *mut uv__work)
+            .collect();
+        if !lost.is_empty() {
+            crate::pool::abandon_after_fork(l, &lost);
+        }
         // The parent's registrations stay with the parent's backend: never touch it.
         let waker = shared(l).done.waker();
         io::forget(l, waker.fd());
