@@ -112,7 +112,11 @@ struct State {
 
 /// The pool, created on first use and never freed.
 static POOL: AtomicPtr<Pool> = AtomicPtr::new(ptr::null_mut());
-/// A forked child's view of its parent's pool, kept so that it stays reachable.
+/// A forked child's view of its parent's pool, kept so that it stays reachable. Only ever
+/// stored to: `#[used]`, or the optimiser drops the static and its store, and the pool
+/// becomes a definite leak in every forked child (libuv's `fork_threadpool_*` tests under
+/// valgrind, release build).
+#[used]
 static ORPHAN: AtomicPtr<Pool> = AtomicPtr::new(ptr::null_mut());
 
 #[inline]
