@@ -164,7 +164,7 @@ static void test_shutdown(void) {
   shutdown_cbs = 0;
   stream_pair(&wa, &wb);
   ASSERT_EQ(uv_shutdown(&req, (uv_stream_t*) &wa, shutdown_cb), 0);
-  ASSERT_EQ(uv_shutdown(&req, (uv_stream_t*) &wa, shutdown_cb), UV_EBUSY);
+  ASSERT_EQ(uv_shutdown(&req, (uv_stream_t*) &wa, shutdown_cb), UV_ENOTCONN); /* as libuv */
   ASSERT_EQ(uv_shutdown(&req, (uv_stream_t*) &wb, shutdown_cb), UV_EBUSY);
   ASSERT(req.handle == (uv_stream_t*) &wa);
   ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
@@ -216,7 +216,9 @@ static void test_tcp_connect(void) {
   ASSERT_EQ(uv_tcp_init(&loop, &tc1), 0);
   ASSERT_EQ(uv_tcp_init(&loop, &tc2), 0);
   ASSERT_EQ(uv_tcp_connect(&req, &tc1, (const struct sockaddr*) &taddr, tcp_connect_cb), 0);
-  ASSERT_EQ(uv_tcp_connect(&req, &tc1, (const struct sockaddr*) &taddr, tcp_connect_cb), UV_EBUSY);
+  /* On its own handle libuv's answer comes first: a connect is in progress. */
+  ASSERT_EQ(uv_tcp_connect(&req, &tc1, (const struct sockaddr*) &taddr, tcp_connect_cb),
+            UV_EALREADY);
   ASSERT_EQ(uv_tcp_connect(&req, &tc2, (const struct sockaddr*) &taddr, tcp_connect_cb), UV_EBUSY);
   ASSERT(req.handle == (uv_stream_t*) &tc1);
   ASSERT_EQ(uv_timer_init(&loop, &t), 0);
@@ -267,7 +269,7 @@ static void test_pipe_connect(void) {
   ASSERT_EQ(uv_pipe_init(&loop, &pc2, 0), 0);
   ASSERT_EQ(uv_pipe_connect2(&req, &pc1, pipe_name, strlen(pipe_name), 0, pipe_connect_cb), 0);
   ASSERT_EQ(uv_pipe_connect2(&req, &pc1, pipe_name, strlen(pipe_name), 0, pipe_connect_cb),
-            UV_EBUSY);
+            UV_EALREADY);
   ASSERT_EQ(uv_pipe_connect2(&req, &pc2, pipe_name, strlen(pipe_name), 0, pipe_connect_cb),
             UV_EBUSY);
   uv_pipe_connect(&req, &pc2, pipe_name, pipe_connect_cb); /* no return value: ignored */

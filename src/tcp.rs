@@ -297,12 +297,13 @@ pub(crate) unsafe fn connect(
     let s = stream::stream(t);
     // SAFETY: caller guarantees the pointers; the request is ours until its callback.
     unsafe {
-        // Still pending (on this handle or another): refused before it is written to.
-        if stream::busy(s, req) {
-            return crate::abi::errno::UV_EBUSY;
-        }
         if !(*s).connect_req.is_null() {
             return UV_EALREADY;
+        }
+        // Still pending on another handle: refused before it is written to (on this
+        // handle it is the connect in progress: UV_EALREADY above, as libuv).
+        if stream::busy(s, req) {
+            return crate::abi::errno::UV_EBUSY;
         }
         let p = priv_of(s);
         if (*p).delayed_error == 0 {

@@ -147,11 +147,11 @@ pub unsafe extern "C" fn uv_pipe_connect2(
             return UV_EINVAL;
         }
         let handle = tri!(check::live(handle));
-        if crate::stream::busy(handle.cast(), req) {
-            return crate::abi::errno::UV_EBUSY;
-        }
         if !(*handle).connect_req.is_null() {
             return crate::abi::errno::UV_EALREADY;
+        }
+        if crate::stream::busy(handle.cast(), req) {
+            return crate::abi::errno::UV_EBUSY;
         }
         pipe::connect(req, handle, name, cb);
     }

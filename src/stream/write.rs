@@ -522,15 +522,16 @@ pub(crate) unsafe fn shutdown(
 ) -> c_int {
     // SAFETY: caller guarantees both; the request is ours until its callback.
     unsafe {
-        if super::busy(s, req) {
-            return UV_EBUSY;
-        }
         if (*s).flags & WRITABLE == 0
             || (*s).flags & (SHUT | SHUTTING) != 0
             || handle::is_closing(s.cast())
             || fd(s) < 0
         {
             return UV_ENOTCONN;
+        }
+        // Still pending on another stream: refused before anything is written to it.
+        if super::busy(s, req) {
+            return UV_EBUSY;
         }
         (*req).r#type = UV_SHUTDOWN;
         req_register((*s).r#loop, req);
