@@ -124,6 +124,9 @@ run_one() {
   if [ "$STATUS" = clean ]; then rm -f "$LOGS/$t".*.vg "$LOGS/$t.out"; fi
 }
 
+# Did TEST fail because a fixed port was taken (libuv prints the name or the number)?
+port_taken() { grep -qE 'EADDRINUSE|error: -98\)' "$LOGS/$1.out" 2>/dev/null; }
+
 NT=$(echo "$TESTS" | grep -c .)
 echo "conformance-valgrind: $NT tests under memcheck (libuv timeouts x$MULT, outer ${OUTER}s)" >&2
 START=$(date +%s)
@@ -132,7 +135,7 @@ for t in $TESTS; do
   i=$((i + 1))
   run_one "$t"
   # A fixed port taken by another program (another suite, a benchmark): try again later.
-  if [ "$STATUS" = fail ] && grep -q 'EADDRINUSE' "$LOGS/$t.out" 2>/dev/null; then
+  if [ "$STATUS" = fail ] && port_taken "$t"; then
     RETRY+=("$t"); STATUS=retry
   else
     printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$STATUS" "$SECS" "$PROCS" "$RC" >> "$TSV"
@@ -143,7 +146,7 @@ for t in "${RETRY[@]}"; do
   for attempt in 1 2 3; do
     sleep 20
     run_one "$t"
-    grep -q 'EADDRINUSE' "$LOGS/$t.out" 2>/dev/null || break
+    port_taken "$t" || break
   done
   printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$STATUS" "$SECS" "$PROCS" "$RC" >> "$TSV"
   printf '[retry] %-50s %-8s %4ss\n' "$t" "$STATUS" "$SECS" >&2
