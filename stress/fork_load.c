@@ -15,7 +15,8 @@
  *
  * The parent waits for each child up to CHILD_TIMEOUT_MS (a hang: killed and counted),
  * and counts children that exited non-zero or died of a signal (failures). Figures: forks,
- * failures, hangs, seconds, signals and pool jobs the parent saw meanwhile.
+ * failures, hangs, seconds, signals and pool jobs the parent saw meanwhile, and how many
+ * of the parent's requests the children got back cancelled.
  *
  * Usage: fork_load [N]   (env FORK_LOAD_N) */
 #include "stress_common.h"
@@ -47,6 +48,9 @@ static int stopping;
 static long forks_target, forks, failures, hangs;
 static long parent_signals, parent_jobs, parent_stats;
 static volatile int helper_stop;
+/* Each child writes how many of the parent's requests came back to it cancelled. */
+static int report_pipe[2];
+static long children_cancelled;
 
 /* Child state. */
 static uv_timer_t child_timer;
@@ -145,6 +149,8 @@ static void child_main(void) {
     _exit(CHILD_BAD_STATUS);
   if (uv_loop_close(&loop) != 0)
     _exit(CHILD_LOOP_CLOSE);
+  if (write(report_pipe[1], &child_cancelled, sizeof(child_cancelled)) < 0)
+    _exit(CHILD_SETUP);
   _exit(CHILD_OK);
 }
 
@@ -171,8 +177,12 @@ static void reap(pid_t pid) {
     }
     usleep(100);
   }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    long n;
+    if (read(report_pipe[0], &n, sizeof(n)) == (ssize_t) sizeof(n))
+      children_cancelled += n;
     return;
+  }
   failures++;
   if (WIFEXITED(status))
     stress_fail("child (fork %ld) exited with status %d", forks, WEXITSTATUS(status));
@@ -229,6 +239,10 @@ int main(int argc, char** argv) {
   int i;
 
   forks_target = stress_arg(argc, argv, 1, "FORK_LOAD_N", 1000);
+  if (pipe(report_pipe) != 0) {
+    stress_fail("pipe: %s", strerror(errno));
+    return stress_finish();
+  }
   stress_watchdog(600);
   STRESS_CHECK(uv_loop_init(&loop));
   STRESS_CHECK(uv_signal_init(&loop, &sig));
@@ -254,6 +268,9 @@ int main(int argc, char** argv) {
   stress_fig("seconds", "%.2f", secs);
   stress_fig("parent_signals", "%ld", parent_signals);
   stress_fig("parent_pool_jobs", "%ld", parent_jobs + parent_stats);
+  /* The parent's requests in flight at a fork that came back to the child cancelled
+   * (queued or running in the parent's pool threads, which the child does not have). */
+  stress_fig("child_cancelled_reqs", "%ld", children_cancelled);
   if (forks != forks_target)
     stress_fail("forked %ld times, wanted %ld", forks, forks_target);
   return stress_finish();
