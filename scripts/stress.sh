@@ -39,7 +39,7 @@ OUT=$ROOT/target/stress
 LOGS=$OUT/logs
 mkdir -p "$OUT/rsuv" "$LOGS"
 rm -f "$LOGS"/*.log
-PROGRAMS="tcp_echo pipe_echo udp_flood accept_emfile soak"
+PROGRAMS="tcp_echo pipe_echo udp_flood accept_emfile soak fork_load"
 
 if [ $build = 1 ]; then
   cargo build --release || { echo "stress: cargo build failed"; exit 1; }
@@ -50,10 +50,10 @@ impls="rsuv"
 
 for p in $PROGRAMS; do
   $CC -O2 -g -Wall -Iinclude "stress/$p.c" -o "$OUT/rsuv/$p" \
-    -L"$ROOT/target/release" -luv -Wl,-rpath,"$ROOT/target/release" \
+    -L"$ROOT/target/release" -luv -lpthread -Wl,-rpath,"$ROOT/target/release" \
     || { echo "stress: building $p against rsuv failed"; exit 1; }
   if [ $libuv = 1 ]; then
-    $CC -O2 -g -Wall "stress/$p.c" -o "$OUT/libuv/$p" -luv \
+    $CC -O2 -g -Wall "stress/$p.c" -o "$OUT/libuv/$p" -luv -lpthread \
       || { echo "stress: building $p against the system libuv failed"; exit 1; }
   fi
 done
@@ -70,6 +70,7 @@ if [ $small = 1 ]; then
     "soak_fs|soak fs 10000|300"
     "soak_spawn|soak spawn 1000|300"
     "soak_dns|soak dns 10000|300"
+    "fork_load|fork_load 1000|120"
   )
 else
   runs=(
@@ -82,6 +83,7 @@ else
     "soak_fs|soak fs 100000|1800"
     "soak_spawn|soak spawn 10000|1800"
     "soak_dns|soak dns 100000|1800"
+    "fork_load|fork_load 10000|1800"
   )
 fi
 

@@ -469,6 +469,7 @@ pub(crate) unsafe fn getaddrinfo(
         }
         let w = &raw mut (*req).work_req;
         if cb.is_some() {
+            crate::uvloop::inflight::enter(l, req.cast(), w as usize);
             pool::submit(l, w, WorkKind::SlowIo, getaddrinfo_work, getaddrinfo_done);
             0
         } else {
@@ -514,6 +515,8 @@ unsafe extern "C" fn getaddrinfo_done(w: *mut uv__work, status: c_int) {
             (*req).retcode = UV_EAI_CANCELED;
         }
         if let Some(cb) = (*req).cb {
+            // Asynchronous (a synchronous call has no callback): handed back now.
+            crate::uvloop::inflight::leave((*req).r#loop, req.cast());
             cb(req, (*req).retcode, (*req).addrinfo);
         }
     }
@@ -559,6 +562,7 @@ pub(crate) unsafe fn getnameinfo(
         (*req).retcode = 0;
         let w = &raw mut (*req).work_req;
         if cb.is_some() {
+            crate::uvloop::inflight::enter(l, req.cast(), w as usize);
             pool::submit(l, w, WorkKind::SlowIo, getnameinfo_work, getnameinfo_done);
             0
         } else {
@@ -604,6 +608,8 @@ unsafe extern "C" fn getnameinfo_done(w: *mut uv__work, status: c_int) {
             (ptr::null(), ptr::null())
         };
         if let Some(cb) = (*req).getnameinfo_cb {
+            // Asynchronous (a synchronous call has no callback): handed back now.
+            crate::uvloop::inflight::leave((*req).r#loop, req.cast());
             cb(req, (*req).retcode, host, service);
         }
     }

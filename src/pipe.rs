@@ -223,7 +223,7 @@ pub(crate) unsafe fn connect(
         }
         (*priv_of(st)).delayed_error = err;
         (*req).r#type = UV_CONNECT;
-        req_register((*p).r#loop);
+        req_register((*p).r#loop, req);
         (*req).cb = cb;
         (*req).handle = st;
         (*req).queue = [ptr::null_mut(); 2];
@@ -254,7 +254,7 @@ pub(crate) unsafe fn fail_later(
     // SAFETY: caller guarantees both; the request is ours until its callback.
     unsafe {
         (*req).r#type = UV_CONNECT;
-        req_register((*p).r#loop);
+        req_register((*p).r#loop, req);
         (*req).cb = cb;
         (*req).handle = s(p);
         (*req).queue = [err as isize as *mut core::ffi::c_void, ptr::null_mut()];
@@ -272,7 +272,7 @@ unsafe fn report_failure(l: *mut uv_loop_t, entry: *mut crate::uvloop::Pending) 
     // SAFETY: `entry` is the `reserved` words of a request set up by fail_later, live
     // until this callback.
     unsafe {
-        stream::req_unregister(l);
+        stream::req_unregister(l, req);
         let err = (*req).queue[0] as isize as c_int;
         (*req).queue = [ptr::null_mut(); 2];
         (*req).reserved = [ptr::null_mut(); 5];

@@ -300,6 +300,11 @@ pub(crate) unsafe fn connect(
         if !(*s).connect_req.is_null() {
             return UV_EALREADY;
         }
+        // Still pending on another handle: refused before it is written to (on this
+        // handle it is the connect in progress: UV_EALREADY above, as libuv).
+        if stream::busy(s, req) {
+            return crate::abi::errno::UV_EBUSY;
+        }
         let p = priv_of(s);
         if (*p).delayed_error == 0 {
             let r = maybe_new_socket(t, (*addr).sa_family as c_int, READABLE | WRITABLE);
@@ -337,7 +342,7 @@ pub(crate) unsafe fn connect(
             }
         }
         (*req).r#type = UV_CONNECT;
-        req_register((*s).r#loop);
+        req_register((*s).r#loop, req);
         (*req).cb = cb;
         (*req).handle = s;
         (*req).queue = [ptr::null_mut(); 2];

@@ -34,6 +34,7 @@ unsafe extern "C" fn queue_work_done(w: *mut uv__work, status: c_int) {
     // SAFETY: as above; this is the loop thread and the pool is done with `w`.
     unsafe {
         let req = work_req_of(w);
+        crate::uvloop::inflight::leave((*req).r#loop, req.cast());
         if let Some(cb) = (*req).after_work_cb {
             cb(req, status);
         }
@@ -59,13 +60,9 @@ pub(crate) unsafe fn queue(
         (*req).r#loop = loop_;
         (*req).work_cb = work_cb;
         (*req).after_work_cb = after_work_cb;
-        pool::submit(
-            loop_,
-            &raw mut (*req).work_req,
-            WorkKind::Cpu,
-            queue_work_run,
-            queue_work_done,
-        );
+        let w = &raw mut (*req).work_req;
+        crate::uvloop::inflight::enter(loop_, req.cast(), w as usize);
+        pool::submit(loop_, w, WorkKind::Cpu, queue_work_run, queue_work_done);
     }
 }
 

@@ -202,3 +202,19 @@ pub(crate) unsafe fn bufs<'a>(
     }
     Ok(list)
 }
+
+/// A request about to be submitted to `l` must not be pending there already (submitted,
+/// its callback not yet called): `UV_EBUSY`, and the first submission goes on untouched.
+/// Asks the loop's in-flight registry; reads nothing of `req`, which may be
+/// uninitialised memory on its first submission.
+///
+/// # Safety
+/// `l` is an open loop run by this thread.
+#[inline]
+pub(crate) unsafe fn not_pending<T>(l: *mut uv_loop_t, req: *const T) -> Result<(), c_int> {
+    // SAFETY: forwarded caller guarantee.
+    if unsafe { crate::uvloop::inflight::busy(l, req.cast()) } {
+        return Err(crate::abi::errno::UV_EBUSY);
+    }
+    Ok(())
+}

@@ -12,6 +12,7 @@
 //! loop; `uv_ip6_addr` reads a numeric zone (`"fe80::1%2"`) as an interface index when no
 //! interface has that name, and does not cut the address before the `%` at 39 characters.
 
+use super::check::{self, tri};
 use crate::abi::errno::{UV_EAFNOSUPPORT, UV_EINVAL, UV_ENOBUFS};
 use crate::abi::*;
 use crate::dns;
@@ -78,7 +79,12 @@ pub unsafe extern "C" fn uv_getaddrinfo(
         Err(e) => return e,
     };
     // SAFETY: checked above; the rest is the caller's contract.
-    unsafe { dns::getaddrinfo(loop_, req, getaddrinfo_cb, ascii.as_deref(), service, hints) }
+    unsafe {
+        if getaddrinfo_cb.is_some() {
+            tri!(check::not_pending(loop_, req));
+        }
+        dns::getaddrinfo(loop_, req, getaddrinfo_cb, ascii.as_deref(), service, hints)
+    }
 }
 
 /// `uv_freeaddrinfo`: frees a list from `uv_getaddrinfo`; NULL is fine.
@@ -123,7 +129,12 @@ pub unsafe extern "C" fn uv_getnameinfo(
         return UV_EINVAL;
     };
     // SAFETY: `addr` is readable for its family's size (caller); the rest is checked.
-    unsafe { dns::getnameinfo(loop_, req, getnameinfo_cb, addr, len, flags) }
+    unsafe {
+        if getnameinfo_cb.is_some() {
+            tri!(check::not_pending(loop_, req));
+        }
+        dns::getnameinfo(loop_, req, getnameinfo_cb, addr, len, flags)
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -150,14 +150,18 @@ pub unsafe extern "C" fn uv_pipe_connect2(
         if !(*handle).connect_req.is_null() {
             return crate::abi::errno::UV_EALREADY;
         }
+        if crate::stream::busy(handle.cast(), req) {
+            return crate::abi::errno::UV_EBUSY;
+        }
         pipe::connect(req, handle, name, cb);
     }
     0
 }
 
 /// Reports only through `cb`, in a later loop phase, even on immediate failure (a NULL
-/// name: `UV_EINVAL`; a connect already in progress: `UV_EALREADY`). With a NULL request
-/// or a NULL, closed or closing handle nothing can be reported and nothing happens.
+/// name: `UV_EINVAL`; a connect already in progress: `UV_EALREADY`). With a NULL request,
+/// a NULL, closed or closing handle, or a request still pending, nothing can be reported
+/// and nothing happens.
 ///
 /// # Safety
 /// `req` is writable request memory; `handle` an initialised pipe handle; `name` a
@@ -172,6 +176,11 @@ pub unsafe extern "C" fn uv_pipe_connect(
     // SAFETY: checked before use.
     unsafe {
         if req.is_null() || check::live(handle).is_err() {
+            return;
+        }
+        // Still pending: nothing can be reported (its callback belongs to the first
+        // submission), and nothing happens.
+        if crate::stream::busy(handle.cast(), req) {
             return;
         }
         if name.is_null() {

@@ -10,6 +10,7 @@
 //! All three are called on the loop's thread (the synchronous `uv_random` on any thread);
 //! `work_cb` runs on a pool thread.
 
+use super::check::{self, tri};
 use crate::abi::errno::{UV_E2BIG, UV_EINVAL};
 use crate::abi::*;
 use crate::os::random;
@@ -35,7 +36,10 @@ pub unsafe extern "C" fn uv_queue_work(
         return UV_EINVAL;
     }
     // SAFETY: checked above; the rest is the caller's contract.
-    unsafe { crate::work::queue(loop_, req, work_cb, after_work_cb) };
+    unsafe {
+        tri!(check::not_pending(loop_, req));
+        crate::work::queue(loop_, req, work_cb, after_work_cb)
+    };
     0
 }
 
@@ -92,7 +96,10 @@ pub unsafe extern "C" fn uv_random(
         return UV_EINVAL;
     }
     // SAFETY: checked above; the rest is the caller's contract.
-    unsafe { random::submit(loop_, req, buf, buflen, cb) };
+    unsafe {
+        tri!(check::not_pending(loop_, req));
+        random::submit(loop_, req, buf, buflen, cb)
+    };
     0
 }
 

@@ -81,6 +81,10 @@ pub(crate) unsafe fn start(
     }
     // SAFETY: `req` is writable (caller); `l` is checked before use.
     unsafe {
+        // Still pending on its loop: refused before anything is written to it.
+        if cb.is_some() && crate::uvloop::inflight::pending_on(l, req.cast()) {
+            return crate::abi::errno::UV_EBUSY;
+        }
         (*req).r#type = UV_FS;
         (*req).fs_type = fs_type;
         (*req).result = 0;
@@ -105,6 +109,7 @@ pub(crate) unsafe fn start(
             return e;
         }
         if cb.is_some() {
+            crate::uvloop::inflight::enter(l, req.cast(), (&raw mut (*req).work_req) as usize);
             #[cfg(target_os = "linux")]
             if super::uring::queue(l, req) {
                 return 0;
@@ -239,6 +244,7 @@ unsafe extern "C" fn fs_done(w: *mut uv__work, status: c_int) {
         if status == UV_ECANCELED {
             (*req).result = UV_ECANCELED as isize;
         }
+        crate::uvloop::inflight::leave((*req).r#loop, req.cast());
         if let Some(cb) = (*req).cb {
             cb(req);
         }

@@ -608,6 +608,7 @@ unsafe fn complete(l: *mut uv_loop_t, c: &cqueue::Entry) {
         }
         set_state(req, 0);
         (*l).active_reqs.count -= 1;
+        crate::uvloop::inflight::leave(l, req.cast());
         if let Some(cb) = (*req).cb {
             cb(req);
         }

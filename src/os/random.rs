@@ -93,6 +93,7 @@ unsafe extern "C" fn random_done(w: *mut uv__work, status: c_int) {
     unsafe {
         let req = random_req_of(w);
         let status = if status == 0 { (*req).status } else { status };
+        crate::uvloop::inflight::leave((*req).r#loop, req.cast());
         if let Some(cb) = (*req).cb {
             cb(req, status, (*req).buf, (*req).buflen);
         }
@@ -119,13 +120,9 @@ pub(crate) unsafe fn submit(
         (*req).cb = cb;
         (*req).buf = buf;
         (*req).buflen = buflen;
-        pool::submit(
-            loop_,
-            &raw mut (*req).work_req,
-            WorkKind::FastIo,
-            random_run,
-            random_done,
-        );
+        let w = &raw mut (*req).work_req;
+        crate::uvloop::inflight::enter(loop_, req.cast(), w as usize);
+        pool::submit(loop_, w, WorkKind::FastIo, random_run, random_done);
     }
 }
 

@@ -114,7 +114,11 @@ struct State {
 
 /// The pool, created on first use and never freed.
 static POOL: AtomicPtr<Pool> = AtomicPtr::new(ptr::null_mut());
-/// A forked child's view of its parent's pool, kept so that it stays reachable.
+/// A forked child's view of its parent's pool, kept so that it stays reachable. Only ever
+/// stored to: `#[used]`, or the optimiser drops the static and its store, and the pool
+/// becomes a definite leak in every forked child (libuv's `fork_threadpool_*` tests under
+/// valgrind, release build).
+#[used]
 static ORPHAN: AtomicPtr<Pool> = AtomicPtr::new(ptr::null_mut());
 
 #[inline]
@@ -542,6 +546,54 @@ pub(crate) unsafe fn cancel(w: *mut uv__work) -> c_int {
         push_done(w);
     }
     0
+}
+
+/// In the child of a `fork` (`uv_loop_fork`), for `items`, the work items of `l` that were
+/// in flight when the process forked: those the parent's workers had queued, were running
+/// or were still handing back are never finished here (the child has none of those
+/// threads), so each is handed back now with `UV_ECANCELED`, from the loop's next poll
+/// phase, and the loop can finish and close. Items already on the completion stack finish
+/// as they are. Returns how many were handed back.
+///
+/// # Safety
+/// `l` is an initialised loop, this is its thread, and the only thread of a forked child;
+/// each item is a live work item of `l` whose `done` has not run (items without `done`,
+/// not the pool's, are skipped).
+pub(crate) unsafe fn abandon_after_fork(l: *mut uv_loop_t, items: &[*mut uv__work]) -> usize {
+    // SAFETY: no other thread exists to touch the stack, the tickets or the items; the
+    // stack's links are live items (caller).
+    unsafe {
+        let mut on_stack = std::collections::HashSet::new();
+        let mut p = completions(l).done.peek();
+        while !p.is_null() {
+            on_stack.insert(p as usize);
+            p = (*p).wq[0].cast();
+        }
+        let mut n = 0;
+        for &w in items {
+            if (*w).done.is_none() {
+                continue; // not the pool's: a request on the loop's io_uring
+            }
+            let state = (*w).wq[1] as usize;
+            if state == CANCELED || on_stack.contains(&(w as usize)) {
+                continue; // on its way back already
+            }
+            if state > FINISHED && ticket::is_ticket(state as *const Ticket) {
+                // Still queued: no worker of this process will claim the ticket.
+                let t = &*(state as *const Ticket);
+                let _ = t.item.compare_exchange(
+                    w,
+                    ptr::null_mut(),
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                );
+            }
+            (*w).wq[1] = CANCELED as *mut c_void;
+            push_done(w);
+            n += 1;
+        }
+        n
+    }
 }
 
 /// Runs the `done` callback of a finished or cancelled work item on its loop's thread.

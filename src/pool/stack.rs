@@ -75,6 +75,12 @@ impl Stack {
         rev
     }
 
+    /// The newest pushed item (linked to the older ones through `wq[0]`), left in place:
+    /// for a look at the stack where no other thread can push or take (a forked child).
+    pub(crate) fn peek(&self) -> *mut uv__work {
+        self.head.load(Ordering::Acquire)
+    }
+
     /// In the child of a `fork`: a parent thread that was inside `push` does not exist.
     pub(crate) fn reset_after_fork(&self) {
         self.pushers.store(0, Ordering::Release);

@@ -108,6 +108,9 @@ pub(super) unsafe fn add_child(l: *mut uv_loop_t, p: *mut uv_process_t) {
     unsafe {
         queue::insert_tail(list(l), (&raw mut (*p).queue).cast());
         handle::start(handle::base(p));
+        // A running child: `uv_spawn` on its handle again gets `UV_EBUSY` until it exits
+        // or the handle is closed.
+        uvloop::inflight::enter(l, p.cast(), uvloop::inflight::NONE);
     }
 }
 
@@ -149,6 +152,7 @@ unsafe fn wait_children(l: *mut uv_loop_t) {
             queue::remove(q);
             let p = from_node(q);
             handle::stop(handle::base(p));
+            uvloop::inflight::leave(l, p.cast());
             let Some(cb) = (*p).exit_cb else { continue };
             let status = (*p).status;
             let exit_status = if libc::WIFEXITED(status) {
@@ -208,6 +212,7 @@ pub(crate) unsafe fn close(h: *mut uv_handle_t) {
         queue::remove((&raw mut (*p).queue).cast());
         handle::stop(h);
         let l = (*h).r#loop;
+        uvloop::inflight::leave(l, p.cast());
         let w = (*uvloop::inner(l)).process.watcher;
         if !w.is_null() && queue::is_empty(list(l)) {
             crate::signal::stop(w);

@@ -189,6 +189,12 @@ pub(crate) unsafe fn spawn(
     // SAFETY: caller guarantees the pointers; every array read below is bounded by the
     // counts and terminators the options promise.
     unsafe {
+        // A running child's handle: refused before anything is written to it (libuv
+        // would link the handle into the loop's queues twice). The loop's registry knows
+        // its running children; nothing of `p` is read.
+        if crate::uvloop::inflight::busy(l, p.cast()) {
+            return crate::abi::errno::UV_EBUSY;
+        }
         handle::init(l, handle::base(p), crate::abi::UV_PROCESS);
         queue::init((&raw mut (*p).queue).cast());
         (*p).exit_cb = None;

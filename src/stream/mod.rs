@@ -134,22 +134,43 @@ pub(crate) unsafe fn is_ipc(s: *const uv_stream_t) -> bool {
     unsafe { (*s).r#type == crate::abi::UV_NAMED_PIPE && (*s.cast::<uv_pipe_t>()).ipc != 0 }
 }
 
-/// Counts a request as active on the loop (`uv__req_register`).
+/// Counts `req` as active on the loop (`uv__req_register`) and records it in flight, so
+/// that submitting it again before its callback gets `UV_EBUSY` ([`busy`]).
 ///
 /// # Safety
-/// `l` is an initialised loop.
+/// `l` is an initialised loop; loop thread; `req` was not [`busy`].
 #[inline]
-pub(crate) unsafe fn req_register(l: *mut uv_loop_t) {
+pub(crate) unsafe fn req_register<T>(l: *mut uv_loop_t, req: *const T) {
     // SAFETY: caller guarantees `l` is live; loop thread.
-    unsafe { (*l).active_reqs.count += 1 };
+    unsafe {
+        (*l).active_reqs.count += 1;
+        crate::uvloop::inflight::enter(l, req.cast(), crate::uvloop::inflight::NONE);
+    }
 }
 
+/// Hands `req` back: called just before its callback runs, so the callback may submit it
+/// again.
+///
 /// # Safety
-/// `l` is an initialised loop with at least one active request.
+/// `l` is an initialised loop with `req` registered by [`req_register`].
 #[inline]
-pub(crate) unsafe fn req_unregister(l: *mut uv_loop_t) {
+pub(crate) unsafe fn req_unregister<T>(l: *mut uv_loop_t, req: *const T) {
     // SAFETY: caller guarantees `l` is live; loop thread.
-    unsafe { (*l).active_reqs.count -= 1 };
+    unsafe {
+        (*l).active_reqs.count -= 1;
+        crate::uvloop::inflight::leave(l, req.cast());
+    }
+}
+
+/// Is `req` pending on `s`'s loop (submitted, its callback not yet called)? Reads nothing
+/// of `req`.
+///
+/// # Safety
+/// `s` is a live stream; loop thread.
+#[inline]
+pub(crate) unsafe fn busy<T>(s: *const uv_stream_t, req: *const T) -> bool {
+    // SAFETY: a live stream's loop is initialised (caller).
+    unsafe { crate::uvloop::inflight::busy((*s).r#loop, req.cast()) }
 }
 
 /// The common part of `uv_tcp_init`, `uv_pipe_init` and `uv_tty_init`.
@@ -364,7 +385,7 @@ unsafe fn connect_io(s: *mut uv_stream_t) {
             return;
         }
         (*s).connect_req = ptr::null_mut();
-        req_unregister((*s).r#loop);
+        req_unregister((*s).r#loop, req);
         if error < 0 || queue::is_empty(&raw const (*p).write_queue) {
             unwant(s, sys::WRITABLE);
         }
@@ -480,7 +501,7 @@ pub(crate) unsafe fn finish_close(h: *mut uv_handle_t) {
         let req = (*s).connect_req;
         if !req.is_null() {
             (*s).connect_req = ptr::null_mut();
-            req_unregister((*s).r#loop);
+            req_unregister((*s).r#loop, req);
             if let Some(cb) = (*req).cb {
                 cb(req, UV_ECANCELED);
             }

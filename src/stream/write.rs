@@ -99,6 +99,11 @@ pub(crate) unsafe fn write2(
 ) -> c_int {
     // SAFETY: caller guarantees the pointers; the request is ours until its callback.
     unsafe {
+        // Still pending: refused before anything is written to it (libuv would link it
+        // into the write queue twice).
+        if super::busy(s, req) {
+            return UV_EBUSY;
+        }
         let r = check(s, send_handle);
         if r != 0 {
             return r;
@@ -118,7 +123,7 @@ pub(crate) unsafe fn write2(
         }
         let l = (*s).r#loop;
         (*req).r#type = UV_WRITE;
-        req_register(l);
+        req_register(l, req);
         (*req).cb = cb;
         (*req).handle = s;
         (*req).error = 0;
@@ -462,7 +467,7 @@ pub(crate) unsafe fn write_callbacks(s: *mut uv_stream_t) {
             let q = queue::next(local);
             queue::remove(q);
             let req = req_of(q);
-            req_unregister((*s).r#loop);
+            req_unregister((*s).r#loop, req);
             if !(*req).bufs.is_null() {
                 (*s).write_queue_size -= remaining(req);
                 free_bufs(req);
@@ -493,7 +498,7 @@ pub(crate) unsafe fn drain(s: *mut uv_stream_t) {
         if closing || (*s).flags & SHUT == 0 {
             (*s).shutdown_req = ptr::null_mut();
             (*s).flags &= !SHUTTING;
-            req_unregister((*s).r#loop);
+            req_unregister((*s).r#loop, req);
             let err = if closing {
                 UV_ECANCELED
             } else if libc::shutdown(fd(s), libc::SHUT_WR) != 0 {
@@ -527,8 +532,12 @@ pub(crate) unsafe fn shutdown(
         {
             return UV_ENOTCONN;
         }
+        // Still pending on another stream: refused before anything is written to it.
+        if super::busy(s, req) {
+            return UV_EBUSY;
+        }
         (*req).r#type = UV_SHUTDOWN;
-        req_register((*s).r#loop);
+        req_register((*s).r#loop, req);
         (*req).handle = s;
         (*req).cb = cb;
         (*s).shutdown_req = req;

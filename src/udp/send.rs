@@ -15,6 +15,7 @@ use crate::abi::flags;
 use crate::abi::*;
 use crate::sys;
 use crate::uvloop::handle;
+use crate::uvloop::inflight;
 use crate::uvloop::queue::{self, Node};
 use core::ffi::c_int;
 use core::mem::{size_of, zeroed};
@@ -85,6 +86,12 @@ pub(crate) unsafe fn send(
     // SAFETY: caller guarantees `h` is live and `req` writable; the request is linked into
     // the handle's queue only after its state is complete.
     unsafe {
+        let l = (*h).r#loop;
+        // Still pending: refused before anything is written to it (libuv would link it
+        // into the send queue twice).
+        if inflight::busy(l, req.cast()) {
+            return crate::abi::errno::UV_EBUSY;
+        }
         if let Some(a) = addr {
             let r = maybe_deferred_bind(h, a.family(), 0);
             if r != 0 {
@@ -132,7 +139,8 @@ pub(crate) unsafe fn send(
                 (&raw mut (*s).bufsml).cast()
             }
         };
-        (*(*h).r#loop).active_reqs.count += 1;
+        (*l).active_reqs.count += 1;
+        inflight::enter(l, req.cast(), inflight::NONE);
         (*h).send_queue_size = (*h).send_queue_size.wrapping_add(count_bufs(bufs));
         (*h).send_queue_count += 1;
         let st: *mut State = state(h);
@@ -303,6 +311,7 @@ pub(crate) unsafe fn run_completed(h: *mut uv_udp_t) {
             let s = sstate(req);
             let l = (*h).r#loop;
             (*l).active_reqs.count -= 1;
+            inflight::leave(l, req.cast());
             let bytes = count_bufs(req_bufs(req));
             (*h).send_queue_size = (*h).send_queue_size.wrapping_sub(bytes);
             (*h).send_queue_count -= 1;

@@ -21,6 +21,7 @@
 //! No `&mut LoopInner` is ever held across a user callback: callbacks re-enter the loop.
 
 pub(crate) mod handle;
+pub(crate) mod inflight;
 pub(crate) mod io;
 pub(crate) mod queue;
 
@@ -106,6 +107,8 @@ pub(crate) struct LoopInner {
     pub(crate) fs_event: crate::fs_event::LoopState,
     #[cfg(target_os = "linux")]
     pub(crate) uring: crate::fs::uring::LoopState,
+    /// Requests (and spawned process handles) accepted and not yet handed back.
+    pub(crate) inflight: inflight::Set,
 }
 
 /// The loop thread's state of `l`.
@@ -172,6 +175,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         fs_event: Default::default(),
         #[cfg(target_os = "linux")]
         uring: Default::default(),
+        inflight: Default::default(),
     }) else {
         return crate::abi::errno::UV_ENOMEM;
     };
@@ -530,6 +534,16 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
         };
         // The parent's pool threads are not in the child (see `reset_after_fork`).
         shared(l).done.reset_after_fork();
+        // What they had queued or were running never comes back: handed back cancelled.
+        let lost: Vec<*mut uv__work> = (*inner(l))
+            .inflight
+            .entries()
+            .filter(|&(_, w)| w != inflight::NONE)
+            .map(|(_, w)| w as *mut uv__work)
+            .collect();
+        if !lost.is_empty() {
+            crate::pool::abandon_after_fork(l, &lost);
+        }
         // The parent's registrations stay with the parent's backend: never touch it.
         let waker = shared(l).done.waker();
         io::forget(l, waker.fd());

@@ -1,0 +1,253 @@
+//! The loop's in-flight registry: the addresses of the requests (and spawned process
+//! handles) this loop has accepted and not yet handed back, so that one submitted again
+//! while pending is refused with `UV_EBUSY` instead of being linked into a queue twice.
+//!
+//! The marker is loop-side on purpose: a request's own fields are not initialised before
+//! its first submission, so reading them to tell "pending" from "fresh" reads
+//! uninitialised memory (valgrind says so, and a stale value could lie). An address is
+//! all the registry needs: a submission asks [`busy`] before it writes anything to the
+//! request, calls [`enter`] once it has accepted it, and the completion path calls
+//! [`leave`] just before the user's callback runs (so a callback may submit its own
+//! request again) -- on every path: success, failure, cancellation, a closed handle.
+//!
+//! The set is open addressing with linear probing over a power-of-two table, hashed by a
+//! Fibonacci multiplication (the high bits of `addr * 2^64/phi`, which spreads the
+//! aligned, clustered addresses of requests), at most half full, and deletes by shifting
+//! back the entries of its probe run (no tombstones). A lookup is one multiplication
+//! and, at that load, one or two slots of one cache line. Each entry carries a value: the
+//! `uv__work` of a pool request (so that `uv_loop_fork` can find what the parent's pool
+//! threads will never hand back), 0 for the rest. Loop thread only.
+
+use core::ffi::c_void;
+
+/// Value of an entry with nothing to say (not a pool request).
+pub(crate) const NONE: usize = 0;
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// The address; 0 is an empty slot (no request lives at NULL).
+    key: usize,
+    val: usize,
+}
+
+/// A set of addresses with one word each (see the module docs).
+#[derive(Default)]
+pub(crate) struct Set {
+    /// On the uv allocator, as the rest of the loop's state.
+    slots: crate::abi::alloc::UvVec<Slot>,
+    len: usize,
+    /// log2 of `slots.len()` (0 while no table is allocated).
+    bits: u32,
+}
+
+const FIRST_BITS: u32 = 4;
+
+impl Set {
+    #[inline(always)]
+    fn home(&self, key: usize) -> usize {
+        ((key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
+    }
+
+    #[inline(always)]
+    fn mask(&self) -> usize {
+        self.slots.len() - 1
+    }
+
+    /// The slot holding `key`, if any.
+    #[inline]
+    fn find(&self, key: usize) -> Option<usize> {
+        if self.len == 0 {
+            return None;
+        }
+        let mut i = self.home(key);
+        loop {
+            let k = self.slots[i].key;
+            if k == key {
+                return Some(i);
+            }
+            if k == 0 {
+                return None;
+            }
+            i = (i + 1) & self.mask();
+        }
+    }
+
+    /// Is `key` in the set?
+    #[inline]
+    pub(crate) fn contains(&self, key: usize) -> bool {
+        self.find(key).is_some()
+    }
+
+    /// Adds `key` (not in the set, not 0) with `val`.
+    pub(crate) fn insert(&mut self, key: usize, val: usize) {
+        debug_assert!(key != 0 && !self.contains(key));
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        self.place(key, val);
+        self.len += 1;
+    }
+
+    fn place(&mut self, key: usize, val: usize) {
+        let mut i = self.home(key);
+        while self.slots[i].key != 0 {
+            i = (i + 1) & self.mask();
+        }
+        self.slots[i] = Slot { key, val };
+    }
+
+    fn grow(&mut self) {
+        let bits = if self.bits == 0 {
+            FIRST_BITS
+        } else {
+            self.bits + 1
+        };
+        let mut table = crate::abi::alloc::UvVec::with_capacity(1 << bits);
+        table.resize_with(1 << bits, Slot::default);
+        let old = core::mem::replace(&mut self.slots, table);
+        self.bits = bits;
+        for s in old.iter().filter(|s| s.key != 0) {
+            self.place(s.key, s.val);
+        }
+    }
+
+    /// Takes `key` out; false if it was not in the set.
+    pub(crate) fn remove(&mut self, key: usize) -> bool {
+        let Some(mut hole) = self.find(key) else {
+            return false;
+        };
+        self.len -= 1;
+        // Backward shift: an entry after the hole moves into it unless its home lies
+        // cyclically in (hole, entry], where it would become unreachable from its home.
+        let mask = self.mask();
+        let mut i = (hole + 1) & mask;
+        loop {
+            let s = self.slots[i];
+            if s.key == 0 {
+                break;
+            }
+            let home = self.home(s.key);
+            if (i.wrapping_sub(home) & mask) >= (i.wrapping_sub(hole) & mask) {
+                self.slots[hole] = s;
+                hole = i;
+            }
+            i = (i + 1) & mask;
+        }
+        self.slots[hole] = Slot::default();
+        true
+    }
+
+    /// The number of entries.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Every entry, in table order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.key != 0)
+            .map(|s| (s.key, s.val))
+    }
+}
+
+/// Key of an object: its address.
+#[inline(always)]
+fn key(p: *const c_void) -> usize {
+    p as usize
+}
+
+/// Is `p` (a request, or a spawned process handle) pending on `l`? Reads nothing of `p`.
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+#[inline]
+pub(crate) unsafe fn busy(l: *mut crate::abi::uv_loop_t, p: *const c_void) -> bool {
+    // SAFETY: loop thread (caller); a short shared borrow.
+    unsafe { (*super::inner(l)).inflight.contains(key(p)) }
+}
+
+/// [`busy`] for an entry point whose loop is not checked yet: false when `l` is NULL or
+/// not an open loop (the caller's own check reports that).
+///
+/// # Safety
+/// `l` is NULL or points to loop memory; an open loop is run by this thread.
+#[inline]
+pub(crate) unsafe fn pending_on(l: *mut crate::abi::uv_loop_t, p: *const c_void) -> bool {
+    // SAFETY: forwarded caller guarantees; `busy` only on an open loop.
+    unsafe { super::is_open(l) && busy(l, p) }
+}
+
+/// Records `p` as accepted by `l` (it was not [`busy`]); `work` is its `uv__work` for a
+/// pool request, else [`NONE`].
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread; `p` is not NULL.
+#[inline]
+pub(crate) unsafe fn enter(l: *mut crate::abi::uv_loop_t, p: *const c_void, work: usize) {
+    // SAFETY: loop thread (caller); no callback runs while the borrow lives.
+    unsafe { (*super::inner(l)).inflight.insert(key(p), work) }
+}
+
+/// `p` is handed back (its callback is about to run, or the handle is closing).
+///
+/// # Safety
+/// `l` is an initialised loop; loop thread.
+#[inline]
+pub(crate) unsafe fn leave(l: *mut crate::abi::uv_loop_t, p: *const c_void) {
+    // SAFETY: loop thread (caller); no callback runs while the borrow lives.
+    unsafe { (*super::inner(l)).inflight.remove(key(p)) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_find_remove_against_a_model() {
+        let mut s = Set::default();
+        let mut model = std::collections::HashMap::new();
+        // Addresses as requests have them: aligned, clustered, some far apart.
+        let mut x: u64 = 0x1234_5678;
+        for round in 0..20_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = 0x7f00_0000_0000usize + ((x % 4096) as usize) * 64;
+            if let std::collections::hash_map::Entry::Vacant(e) = model.entry(k) {
+                if round % 3 != 0 {
+                    s.insert(k, round as usize);
+                    e.insert(round as usize);
+                }
+            } else {
+                assert!(s.remove(k));
+                model.remove(&k);
+            }
+            assert_eq!(s.len(), model.len());
+        }
+        for (&k, &v) in &model {
+            assert!(s.contains(k));
+            assert!(s.entries().any(|e| e == (k, v)));
+        }
+        assert_eq!(s.entries().count(), model.len());
+        for k in (0..4096usize).map(|i| 0x7f00_0000_0000 + i * 64) {
+            assert_eq!(s.contains(k), model.contains_key(&k));
+        }
+        for k in model.keys() {
+            assert!(s.remove(*k));
+        }
+        assert_eq!(s.len(), 0);
+        assert!(!s.remove(0x7f00_0000_0000));
+    }
+
+    #[test]
+    fn a_table_stays_at_most_half_full() {
+        let mut s = Set::default();
+        for i in 1..=1000usize {
+            s.insert(i * 8, NONE);
+            assert!(s.slots.len() >= 2 * s.len());
+        }
+        assert_eq!(s.slots.len(), 2048);
+    }
+}
