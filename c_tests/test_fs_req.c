@@ -255,7 +255,27 @@ static void test_many_in_flight(void) {
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* A write refused for its size (more than libuv 1.53's IO_MAX_BYTES in all) is refused
+ * after the request is initialised, as libuv does: uv_fs_req_cleanup then reads set
+ * memory (libuv 1.53's io_64_safe under valgrind). The request starts as garbage. */
+static void test_refused_write_is_initialised(void) {
+  uv_fs_t req;
+  uv_buf_t big[2];
+  memset(&req, 0xA5, sizeof(req));
+  big[0] = uv_buf_init(NULL, 0x40000001u);
+  big[1] = uv_buf_init(NULL, 0x40000001u);
+  ASSERT_EQ(uv_fs_write(NULL, &req, 1, big, 2, 0, NULL), UV_EINVAL);
+  ASSERT_EQ(req.type, UV_FS);
+  ASSERT_EQ(req.fs_type, UV_FS_WRITE);
+  uv_fs_req_cleanup(&req);
+  memset(&req, 0xA5, sizeof(req));
+  ASSERT_EQ(uv_fs_sendfile(NULL, &req, 1, 0, 0, (size_t) 1 << 40, NULL), UV_EINVAL);
+  ASSERT_EQ(req.fs_type, UV_FS_SENDFILE);
+  uv_fs_req_cleanup(&req);
+}
+
 static const struct test_entry tests[] = {
+    TEST_RSUV(refused_write_is_initialised),
     TEST2(errors),
     TEST_ARG_RSUV("rsuv_extras_sync", test_rsuv_extras, 0),
     TEST_ARG_RSUV("rsuv_extras_async", test_rsuv_extras, 1),

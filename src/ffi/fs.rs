@@ -95,6 +95,11 @@ unsafe fn rw_op(
     // before the set-up, which checks every pointer it dereferences.
     unsafe {
         start(r#loop, req, cb, ty, |r| {
+            // libuv 1.53: a write of more than IO_MAX_BYTES in all is refused, not cut;
+            // after the request's INIT, as libuv, so that cleanup may read it.
+            if ty == UV_FS_WRITE && check::bufs(bufs, nbufs).is_err() {
+                return Err(UV_EINVAL);
+            }
             set_bufs(r, bufs, nbufs)?;
             (*r).file = file;
             (*r).off = offset;
@@ -138,13 +143,7 @@ pub unsafe extern "C" fn uv_fs_write(
     cb: uv_fs_cb,
 ) -> c_int {
     // SAFETY: forwarded caller contract.
-    unsafe {
-        // libuv 1.53: a write of more than IO_MAX_BYTES in all is refused, not cut.
-        if check::bufs(bufs, nbufs).is_err() {
-            return UV_EINVAL;
-        }
-        rw_op(r#loop, req, cb, UV_FS_WRITE, file, bufs, nbufs, offset)
-    }
+    unsafe { rw_op(r#loop, req, cb, UV_FS_WRITE, file, bufs, nbufs, offset) }
 }
 
 /// Removes the file `path`.
@@ -505,11 +504,11 @@ pub unsafe extern "C" fn uv_fs_sendfile(
     // SAFETY: the caller meets the module contract; `start` checks `req` and `loop`
     // before the set-up, which checks every pointer it dereferences.
     unsafe {
-        // libuv 1.53: one transfer moves at most IO_MAX_BYTES.
-        if length > crate::abi::IO_MAX_BYTES {
-            return UV_EINVAL;
-        }
         start(r#loop, req, cb, UV_FS_SENDFILE, |r| {
+            // libuv 1.53: one transfer moves at most IO_MAX_BYTES (checked after INIT).
+            if length > crate::abi::IO_MAX_BYTES {
+                return Err(UV_EINVAL);
+            }
             // libuv keeps the input descriptor in `flags` and the length in `bufsml[0]`.
             (*r).flags = in_fd;
             (*r).file = out_fd;
