@@ -429,6 +429,54 @@ static void test_embedder_wakes(void) {
   unlink("ring_embed");
 }
 
+/* A read the parent's ring has when the process forks: in the child it comes back
+ * cancelled (the parent's ring will never tell the child), so the child's loop finishes
+ * and closes; in the parent it completes when data arrives. */
+static int fork_read_calls;
+static ssize_t fork_read_result;
+
+static void fork_read_cb(uv_fs_t* req) {
+  fork_read_result = req->result;
+  uv_fs_req_cleanup(req);
+  fork_read_calls++;
+}
+
+static void test_fork_with_read_in_flight(void) {
+  uv_loop_t loop;
+  pid_t pid;
+  int status;
+
+  if (!kernel_has_ring())
+    return; /* On the pool, uv_loop_fork's own hand-back covers it (test_loop.c). */
+  ASSERT_EQ(pipe(pipefd), 0);
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  read_iov = uv_buf_init(&read_byte, 1);
+  ASSERT_EQ(uv_fs_read(&loop, &read_req, pipefd[0], &read_iov, 1, -1, fork_read_cb), 0);
+  ASSERT(on_ring(&read_req));
+  /* In the kernel now (outside uv_run a request goes in at once), waiting for data. */
+  ASSERT_EQ(uv_run(&loop, UV_RUN_NOWAIT), 1);
+  pid = fork();
+  ASSERT(pid >= 0);
+  if (pid == 0) {
+    ASSERT_EQ(uv_loop_fork(&loop), 0);
+    ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    ASSERT_EQ(fork_read_calls, 1);
+    ASSERT_EQ(fork_read_result, UV_ECANCELED);
+    ASSERT_EQ(uv_loop_close(&loop), 0);
+    _exit(0);
+  }
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(write(pipefd[1], "y", 1), 1);
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ASSERT_EQ(fork_read_calls, 1);
+  ASSERT_EQ(fork_read_result, 1);
+  ASSERT_EQ(read_byte, 'y');
+  ASSERT_EQ(uv_loop_close(&loop), 0);
+  close(pipefd[0]);
+  close(pipefd[1]);
+}
+
 /* libuv's opt-in: SQPOLL with UV_USE_IO_URING=1 and the loop option. */
 static void test_sqpoll_option(void) {
   setenv("UV_USE_IO_URING", "1", 1);
@@ -457,6 +505,7 @@ static const struct test_entry tests[] = {
     TEST_RSUV(credentials_after_setuid),
     TEST(fork),
     TEST(embedder_wakes),
+    TEST_RSUV(fork_with_read_in_flight),
     TEST(sqpoll_option),
 };
 

@@ -627,10 +627,16 @@ unsafe fn to_pool(l: *mut uv_loop_t) {
         st.tail = ptr::null_mut();
         while !req.is_null() {
             let next = (*req).work_req.wq[0].cast::<uv_fs_t>();
+            let cancelled = state(req) == CANCELLED;
             free_statx(req);
             (*l).active_reqs.count -= 1;
             set_state(req, 0);
             req::submit_to_pool(l, req);
+            if cancelled {
+                // Taken back at once, so that its callback says UV_ECANCELED (should a
+                // worker win the race, the operation runs and reports its own result).
+                let _ = crate::pool::cancel(&raw mut (*req).work_req);
+            }
             req = next;
         }
     }
@@ -724,18 +730,34 @@ pub(crate) unsafe fn cancel(req: *mut uv_fs_t) -> c_int {
 
 /// `uv_loop_fork`: the parent's ring stays the parent's. Its watcher is forgotten (it was
 /// on the parent's backend) and the child's copy closed; requests still queued go to the
-/// child's own ring, made at the next flush. Those the parent's kernel ring had are lost
-/// to the child, as the pool's running work is.
+/// child's own ring, made at the next flush. Those the parent's ring had (`in_flight`,
+/// the loop's in-flight work items) complete in the child with `UV_ECANCELED`: they are
+/// queued again as cancelled, so the child's ring hands them back as no-ops, and the
+/// child's loop can finish and close.
 ///
 /// # Safety
-/// `l` is an initialised loop; loop thread; before the backend is re-created.
-pub(crate) unsafe fn loop_fork(l: *mut uv_loop_t) {
-    // SAFETY: loop thread; short borrows, no callback runs.
+/// `l` is an initialised loop; loop thread; before the backend is re-created; each item
+/// of `in_flight` is the live work item of a request of `l` not yet handed back.
+pub(crate) unsafe fn loop_fork(l: *mut uv_loop_t, in_flight: &[*mut uv__work]) {
+    // SAFETY: loop thread; short borrows, no callback runs; the items are live (caller).
     unsafe {
         let st = &mut (*crate::uvloop::inner(l)).uring;
         if let State::On(r) = core::mem::take(&mut st.state) {
             crate::uvloop::io::forget(l, r.ring.as_raw_fd());
             drop(r);
+        }
+        for &w in in_flight {
+            // Only the ring's requests: the pool's have a `done`.
+            if (*w).done.is_some() {
+                continue;
+            }
+            let req = w
+                .byte_sub(core::mem::offset_of!(uv_fs_s, work_req))
+                .cast::<uv_fs_t>();
+            if state(req) == SUBMITTED {
+                set_state(req, CANCELLED);
+                append(l, req);
+            }
         }
     }
 }

@@ -544,11 +544,12 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
         if !lost.is_empty() {
             crate::pool::abandon_after_fork(l, &lost);
         }
+        // The same for the requests the parent's io_uring had.
+        #[cfg(target_os = "linux")]
+        crate::fs::uring::loop_fork(l, &lost);
         // The parent's registrations stay with the parent's backend: never touch it.
         let waker = shared(l).done.waker();
         io::forget(l, waker.fd());
-        #[cfg(target_os = "linux")]
-        crate::fs::uring::loop_fork(l);
         let r = io::fork(l, &mut *backend);
         if r != 0 {
             return r;
