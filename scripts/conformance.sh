@@ -92,6 +92,7 @@ else
     (cd "$ROOT" && cargo build --release --quiet)
   fi
 fi
+OUT=${OUT%/} # the logs go to "$OUT.log": a trailing slash would put them inside OUT as ".log"
 
 ARGS=(-l "$LIBNAME" -o "$OUT" -t "$TSV" -q)
 [ -n "$FILTER" ] && ARGS+=(-f "$FILTER")
