@@ -39,7 +39,7 @@ use core::ptr;
 ///
 /// # Safety
 /// `w` is the `work_req` field of a `uv_fs_t`.
-unsafe fn req_of(w: *mut uv__work) -> *mut uv_fs_t {
+pub(super) unsafe fn req_of(w: *mut uv__work) -> *mut uv_fs_t {
     // SAFETY: `w` lies `offset_of!(work_req)` bytes into its request (caller).
     unsafe { w.byte_sub(offset_of!(uv_fs_s, work_req)).cast() }
 }

@@ -571,10 +571,7 @@ unsafe fn complete(l: *mut uv_loop_t, c: &cqueue::Entry) {
         let cancelled = state(req) == CANCELLED;
         if !cancelled && res == -libc::EOPNOTSUPP {
             // This kernel's ring takes the opcode but not this use of it: the pool runs it.
-            free_statx(req);
-            (*l).active_reqs.count -= 1;
-            set_state(req, 0);
-            req::submit_to_pool(l, req);
+            hand_to_pool(l, req);
             return;
         }
         if !cancelled && ty == UV_FS_WRITE && res > 0 && continue_write(req, res as usize) {
@@ -615,6 +612,20 @@ unsafe fn complete(l: *mut uv_loop_t, c: &cqueue::Entry) {
     }
 }
 
+/// Moves a request off the ring onto the pool (which counts it as active again).
+///
+/// # Safety
+/// Loop thread; `req` is a live request from [`queue`], in no queue and not in the kernel.
+unsafe fn hand_to_pool(l: *mut uv_loop_t, req: *mut uv_fs_t) {
+    // SAFETY: forwarded; the request is ours until its callback.
+    unsafe {
+        free_statx(req);
+        (*l).active_reqs.count -= 1;
+        set_state(req, 0);
+        req::submit_to_pool(l, req);
+    }
+}
+
 /// Hands every queued request to the pool (a forked child that cannot make a ring).
 ///
 /// # Safety
@@ -628,10 +639,7 @@ unsafe fn to_pool(l: *mut uv_loop_t) {
         while !req.is_null() {
             let next = (*req).work_req.wq[0].cast::<uv_fs_t>();
             let cancelled = state(req) == CANCELLED;
-            free_statx(req);
-            (*l).active_reqs.count -= 1;
-            set_state(req, 0);
-            req::submit_to_pool(l, req);
+            hand_to_pool(l, req);
             if cancelled {
                 // Taken back at once, so that its callback says UV_ECANCELED (should a
                 // worker win the race, the operation runs and reports its own result).
@@ -751,9 +759,7 @@ pub(crate) unsafe fn loop_fork(l: *mut uv_loop_t, in_flight: &[*mut uv__work]) {
             if (*w).done.is_some() {
                 continue;
             }
-            let req = w
-                .byte_sub(core::mem::offset_of!(uv_fs_s, work_req))
-                .cast::<uv_fs_t>();
+            let req = req::req_of(w);
             if state(req) == SUBMITTED {
                 set_state(req, CANCELLED);
                 append(l, req);
