@@ -469,7 +469,7 @@ pub(crate) unsafe fn getaddrinfo(
         }
         let w = &raw mut (*req).work_req;
         if cb.is_some() {
-            crate::uvloop::inflight::enter(l, req.cast(), w as usize);
+            crate::uvloop::inflight::enter(l, req.cast(), crate::uvloop::inflight::Kind::Pool);
             pool::submit(l, w, WorkKind::SlowIo, getaddrinfo_work, getaddrinfo_done);
             0
         } else {
@@ -562,7 +562,7 @@ pub(crate) unsafe fn getnameinfo(
         (*req).retcode = 0;
         let w = &raw mut (*req).work_req;
         if cb.is_some() {
-            crate::uvloop::inflight::enter(l, req.cast(), w as usize);
+            crate::uvloop::inflight::enter(l, req.cast(), crate::uvloop::inflight::Kind::Pool);
             pool::submit(l, w, WorkKind::SlowIo, getnameinfo_work, getnameinfo_done);
             0
         } else {

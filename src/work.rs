@@ -61,7 +61,7 @@ pub(crate) unsafe fn queue(
         (*req).work_cb = work_cb;
         (*req).after_work_cb = after_work_cb;
         let w = &raw mut (*req).work_req;
-        crate::uvloop::inflight::enter(loop_, req.cast(), w as usize);
+        crate::uvloop::inflight::enter(loop_, req.cast(), crate::uvloop::inflight::Kind::Pool);
         pool::submit(loop_, w, WorkKind::Cpu, queue_work_run, queue_work_done);
     }
 }

@@ -109,7 +109,7 @@ pub(crate) unsafe fn start(
             return e;
         }
         if cb.is_some() {
-            crate::uvloop::inflight::enter(l, req.cast(), (&raw mut (*req).work_req) as usize);
+            crate::uvloop::inflight::enter(l, req.cast(), crate::uvloop::inflight::Kind::Pool);
             #[cfg(target_os = "linux")]
             if super::uring::queue(l, req) {
                 return 0;

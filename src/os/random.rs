@@ -121,7 +121,7 @@ pub(crate) unsafe fn submit(
         (*req).buf = buf;
         (*req).buflen = buflen;
         let w = &raw mut (*req).work_req;
-        crate::uvloop::inflight::enter(loop_, req.cast(), w as usize);
+        crate::uvloop::inflight::enter(loop_, req.cast(), crate::uvloop::inflight::Kind::Pool);
         pool::submit(loop_, w, WorkKind::FastIo, random_run, random_done);
     }
 }

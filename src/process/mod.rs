@@ -110,7 +110,7 @@ pub(super) unsafe fn add_child(l: *mut uv_loop_t, p: *mut uv_process_t) {
         handle::start(handle::base(p));
         // A running child: `uv_spawn` on its handle again gets `UV_EBUSY` until it exits
         // or the handle is closed.
-        uvloop::inflight::enter(l, p.cast(), uvloop::inflight::NONE);
+        uvloop::inflight::enter(l, p.cast(), uvloop::inflight::Kind::Plain);
     }
 }
 

@@ -144,7 +144,7 @@ pub(crate) unsafe fn req_register<T>(l: *mut uv_loop_t, req: *const T) {
     // SAFETY: caller guarantees `l` is live; loop thread.
     unsafe {
         (*l).active_reqs.count += 1;
-        crate::uvloop::inflight::enter(l, req.cast(), crate::uvloop::inflight::NONE);
+        crate::uvloop::inflight::enter(l, req.cast(), crate::uvloop::inflight::Kind::Plain);
     }
 }
 

@@ -140,7 +140,7 @@ pub(crate) unsafe fn send(
             }
         };
         (*l).active_reqs.count += 1;
-        inflight::enter(l, req.cast(), inflight::NONE);
+        inflight::enter(l, req.cast(), inflight::Kind::Plain);
         (*h).send_queue_size = (*h).send_queue_size.wrapping_add(count_bufs(bufs));
         (*h).send_queue_count += 1;
         let st: *mut State = state(h);

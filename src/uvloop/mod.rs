@@ -520,6 +520,30 @@ pub(crate) unsafe fn configure(l: *mut uv_loop_t, option: c_int, arg: c_int) -> 
     }
 }
 
+/// The pool item of a request that runs on the pool (the registry's [`inflight::Kind::Pool`]
+/// entries: work, fs, getaddrinfo, getnameinfo and random requests, each with its own
+/// `work_req`).
+///
+/// None if the program overwrote the type of a request in flight (it is then left to the
+/// parent, as libuv would).
+///
+/// # Safety
+/// `req` is a pending pool request: its `type` was set when it was submitted.
+unsafe fn work_of(req: *mut uv_req_t) -> Option<*mut uv__work> {
+    // SAFETY: `type` is initialised (caller) and names the request's C type, so the cast
+    // is to the type the memory holds.
+    unsafe {
+        Some(match (*req).r#type {
+            UV_WORK => &raw mut (*req.cast::<uv_work_t>()).work_req,
+            UV_FS => &raw mut (*req.cast::<uv_fs_t>()).work_req,
+            UV_GETADDRINFO => &raw mut (*req.cast::<uv_getaddrinfo_t>()).work_req,
+            UV_GETNAMEINFO => &raw mut (*req.cast::<uv_getnameinfo_t>()).work_req,
+            UV_RANDOM => &raw mut (*req.cast::<uv_random_t>()).work_req,
+            _ => return None,
+        })
+    }
+}
+
 /// `uv_loop_fork`: in the child of a `fork`, a new kernel backend and a new wake-up eventfd
 /// (the parent's would be shared), with every watcher that wants events registered again.
 ///
@@ -537,9 +561,8 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
         // What they had queued or were running never comes back: handed back cancelled.
         let lost: Vec<*mut uv__work> = (*inner(l))
             .inflight
-            .entries()
-            .filter(|&(_, w)| w != inflight::NONE)
-            .map(|(_, w)| w as *mut uv__work)
+            .pool_requests()
+            .filter_map(|a| work_of(a as *mut uv_req_t))
             .collect();
         if !lost.is_empty() {
             crate::pool::abandon_after_fork(l, &lost);
