@@ -251,11 +251,121 @@ static void test_cancel_after_close(void) {
   ASSERT_EQ(uv_loop_close(&loop), 0);
 }
 
+/* Many small writes queued behind a full socket, of every shape: one to five buffers,
+ * empty buffers, an empty request, and now and then one of 300 buffers (more than one
+ * system call gathers). One far back in the queue is cancelled before anything moves:
+ * its callback comes first (cancelling completes it), with UV_ECANCELED and 0. The rest
+ * come in order, each with its request's whole length, and the reader gets every byte of
+ * them, in order. */
+#define NSMALL 3000
+#define BIGBUFS 300
+#define SMALL_CANCELLED 2222
+static uv_write_t small_reqs[NSMALL];
+static size_t small_len[NSMALL];
+static int small_next;
+static int small_calls;
+static int small_status[NSMALL];
+static size_t small_written[NSMALL];
+
+static void small_cb(uv_write_t* req, int status) {
+  int k = (int) (req - small_reqs);
+  ASSERT(k >= 0 && k < NSMALL);
+  if (status != UV_ECANCELED) {
+    ASSERT_EQ(k, small_next); /* oldest first */
+    small_next++;
+    if (small_next == SMALL_CANCELLED)
+      small_next++;
+  }
+  small_status[k] = status;
+  small_written[k] = uv_write_nwritten(req);
+  if (++small_calls == NSMALL)
+    uv_close((uv_handle_t*) &writer, NULL);
+}
+
+static void head_cb(uv_write_t* req, int status) {
+  ASSERT_EQ(status, 0);
+  ASSERT_EQ(small_next, 0); /* before every small one but the cancelled */
+  (void) req;
+}
+
+static void test_many_small_queued_writes(void) {
+  uv_loop_t loop;
+  uv_thread_t tid;
+  uv_write_t head;
+  struct sink sink = {0, NULL, 0, 0};
+  static unsigned char pool[NSMALL * 8 + BIGBUFS];
+  static uv_buf_t bufs[BIGBUFS];
+  unsigned char* expect;
+  size_t used = 0, off = 0, total = 0;
+  int fds[2], k, j;
+  uv_buf_t b;
+
+  setup(&loop, fds);
+  for (j = 0; j < (int) sizeof(pool); j++)
+    pool[j] = (unsigned char) (j * 13 + 5);
+  expect = malloc(sizes[0] + sizeof(pool));
+  ASSERT(expect != NULL);
+  memcpy(expect, data[0], sizes[0]);
+  total = sizes[0];
+  small_next = 0;
+  small_calls = 0;
+  /* 4 MiB first: the socket fills and everything after it queues. */
+  b = uv_buf_init((char*) data[0], (unsigned) sizes[0]);
+  ASSERT_EQ(uv_write(&head, (uv_stream_t*) &writer, &b, 1, head_cb), 0);
+  for (k = 0; k < NSMALL; k++) {
+    int n = k % 500 == 250 ? BIGBUFS : 1 + k % 5;
+    size_t start = used;
+    for (j = 0; j < n; j++) {
+      size_t len = k == 77 ? 0 : (size_t) ((k + j) % 4); /* 0 to 3 bytes; 77: all empty */
+      if (n == BIGBUFS)
+        len = 1;
+      bufs[j] = uv_buf_init((char*) pool + used, (unsigned) len);
+      used += len;
+    }
+    ASSERT(used <= sizeof(pool));
+    small_len[k] = used - start;
+    if (k != SMALL_CANCELLED) {
+      memcpy(expect + total, pool + start, small_len[k]);
+      total += small_len[k];
+    }
+    ASSERT_EQ(uv_write(&small_reqs[k], (uv_stream_t*) &writer, bufs, (unsigned) n, small_cb), 0);
+  }
+  ASSERT_EQ(uv_run(&loop, UV_RUN_NOWAIT), 1);
+  ASSERT_EQ(small_next, 0);
+  ASSERT_EQ(uv_cancel((uv_req_t*) &small_reqs[SMALL_CANCELLED]), 0);
+
+  sink.fd = fds[1];
+  ASSERT_EQ(uv_thread_create(&tid, drain, &sink), 0);
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ASSERT_EQ(uv_thread_join(&tid), 0);
+
+  ASSERT_EQ(small_calls, NSMALL);
+  ASSERT_EQ(small_next, NSMALL);
+  for (k = 0; k < NSMALL; k++) {
+    if (k == SMALL_CANCELLED) {
+      ASSERT_EQ(small_status[k], UV_ECANCELED);
+      ASSERT_EQ(small_written[k], 0);
+    } else {
+      ASSERT_EQ(small_status[k], 0);
+      ASSERT_EQ(small_written[k], small_len[k]);
+    }
+    off += small_written[k];
+  }
+  ASSERT_EQ(sink.len, total);
+  ASSERT_EQ(sizes[0] + off, total);
+  ASSERT_MEM_EQ(sink.buf, expect, total);
+  close(fds[1]);
+  free(sink.buf);
+  free(expect);
+  teardown(&loop);
+}
+
 static const struct test_entry tests[] = {
     TEST(cancel_partial_and_queued),
     TEST(completed_writes),
     TEST(cancel_after_done),
     TEST(cancel_after_close),
+    TEST(many_small_queued_writes),
 };
 
 #else
