@@ -92,6 +92,70 @@ fn loom_tickets_are_held_by_one_taker_and_all_come_back() {
     });
 }
 
+/// A loop's spare tickets: a ticket whose item a worker claimed goes back with the item
+/// to the loop, which keeps it and takes it for its next submission without touching the
+/// free stack, while another thread takes and gives back through the free stack. The kept
+/// ticket is free (its `item` NULL) when the loop takes it again, nobody else holds it,
+/// and releasing the spares leaves every ticket free once.
+#[test]
+fn loom_a_loops_spare_ticket_comes_back_with_its_item() {
+    use loom::sync::atomic::AtomicPtr;
+    loom::model(|| {
+        let slab = Arc::new(slab::Slab::<1>::new());
+        // The queue entry and the completion, reduced to one slot each.
+        let queued: Arc<AtomicPtr<slab::Ticket>> = Arc::new(AtomicPtr::new(ptr::null_mut()));
+        let done = Arc::new(AtomicBool::new(false));
+        let mark = ptr::without_provenance_mut::<uv__work>(7);
+        let worker = {
+            let (queued, done) = (queued.clone(), done.clone());
+            thread::spawn(move || {
+                let t = loop {
+                    let t = queued.load(Ordering::Acquire);
+                    if !t.is_null() {
+                        break t;
+                    }
+                    thread::yield_now();
+                };
+                // SAFETY: the ticket lives in the slab, which outlives this thread.
+                let t = unsafe { &*t };
+                assert_eq!(t.item.swap(ptr::null_mut(), Ordering::Acquire), mark);
+                done.store(true, Ordering::Release);
+            })
+        };
+        let other = {
+            let slab = slab.clone();
+            thread::spawn(move || {
+                let o = slab.take();
+                let m = ptr::without_provenance_mut::<uv__work>(9);
+                assert!(o.item.swap(m, Ordering::AcqRel).is_null(), "shared ticket");
+                o.item.store(ptr::null_mut(), Ordering::Release);
+                slab.give_back(o);
+            })
+        };
+        let spare = slab::Spare::new();
+        let t = slab.take_spare(&spare);
+        assert!(t.item.swap(mark, Ordering::AcqRel).is_null(), "shared ticket");
+        queued.store(ptr::from_ref(t).cast_mut(), Ordering::Release);
+        while !done.load(Ordering::Acquire) {
+            thread::yield_now();
+        }
+        slab.keep(&spare, t);
+        let again = slab.take_spare(&spare);
+        assert!(ptr::eq(again, t), "the spare ticket is taken first");
+        assert!(again.item.swap(mark, Ordering::AcqRel).is_null(), "shared ticket");
+        again.item.store(ptr::null_mut(), Ordering::Release);
+        slab.keep(&spare, again);
+        slab.release(&spare);
+        worker.join().unwrap();
+        other.join().unwrap();
+        drop(queued);
+        let mut slab = Arc::try_unwrap(slab).ok().expect("threads are done");
+        let free = slab.free_count();
+        let total = slab.free_chunks();
+        assert_eq!(free, total, "tickets lost or doubled on the free stack");
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // The pool's completion stack.
 

@@ -6,8 +6,10 @@
 //! is still queued. So the entry points at pool-owned memory that outlives the request:
 //! a ticket whose `item` is the work item until either a worker or `cancel` claims it
 //! with one atomic swap (whoever gets the non-NULL pointer owns the item; the other sees
-//! NULL). The worker that pops a ticket recycles it, so a ticket is in a queue at most
-//! once at a time and is recycled exactly once per use.
+//! NULL). A ticket is in a queue at most once at a time and recycled exactly once per
+//! use: by the worker that pops it when its item was cancelled, else by the item's loop
+//! once the item is finished, into that loop's [`Spare`] tickets (its next submissions
+//! take from there first).
 //!
 //! Tickets live in chunks that are never freed (chunk `k` holds `1024 << k` tickets, so
 //! the slab grows to the largest number of items ever queued at once, by doubling), which
@@ -20,7 +22,7 @@ use crate::sync;
 
 mod slab;
 
-pub(crate) use slab::Ticket;
+pub(crate) use slab::{Spare, Ticket};
 
 /// log2 of the first chunk's size.
 const FIRST_SHIFT: u32 = 10;
@@ -29,8 +31,26 @@ const FIRST_SHIFT: u32 = 10;
 static SLAB: slab::Slab<FIRST_SHIFT> = slab::Slab::new();
 
 /// Takes a free ticket (its `item` is NULL), growing the slab when none is free.
+#[cfg(test)]
 pub(crate) fn take() -> &'static Ticket {
     SLAB.take()
+}
+
+/// Takes a ticket from `spare`, or a free one when it has none.
+#[inline]
+pub(crate) fn take_spare(spare: &Spare) -> &'static Ticket {
+    SLAB.take_spare(spare)
+}
+
+/// Keeps `t` in `spare` (its queue entry has been popped; its `item` is NULL).
+#[inline]
+pub(crate) fn keep(spare: &Spare, t: &'static Ticket) {
+    SLAB.keep(spare, t)
+}
+
+/// Returns the tickets of `spare` to the free stack.
+pub(crate) fn release(spare: &Spare) {
+    SLAB.release(spare)
 }
 
 /// Returns `t` to the free stack. Its queue entry has been popped; its `item` is NULL.

@@ -19,6 +19,25 @@ pub(crate) struct Ticket {
 
 /// The end of the free stack.
 const NIL: u32 = u32::MAX;
+
+/// One thread's own spare tickets, off the shared free stack: a chain through
+/// `next_free` that only that thread reads or writes (the atomics are for `Sync` only;
+/// every access is `Relaxed`). Tickets move into it from [`Slab::keep`] and out through
+/// [`Slab::take_spare`] without a read-modify-write, and back to the free stack with
+/// [`Slab::release`].
+pub(crate) struct Spare {
+    head: AtomicU32,
+}
+
+impl Spare {
+    super::sync::const_fn! {
+        pub(crate) fn new() -> Self {
+            Spare {
+                head: AtomicU32::new(NIL),
+            }
+        }
+    }
+}
 /// Enough chunks for `u32::MAX` tickets.
 const MAX_CHUNKS: usize = 22;
 
@@ -79,6 +98,45 @@ impl<const FIRST_SHIFT: u32> Slab<FIRST_SHIFT> {
                 return t;
             }
         }
+    }
+
+    /// Takes a ticket from `spare` if it holds one, else from the free stack.
+    #[inline]
+    pub(crate) fn take_spare(&self, spare: &Spare) -> &Ticket {
+        let i = spare.head.load(Ordering::Relaxed);
+        if i == NIL {
+            return self.take();
+        }
+        let t = self.at(i);
+        spare
+            .head
+            .store(t.next_free.load(Ordering::Relaxed), Ordering::Relaxed);
+        t
+    }
+
+    /// Keeps `t` in `spare`. Its queue entry has been popped; its `item` is NULL.
+    #[inline]
+    pub(crate) fn keep(&self, spare: &Spare, t: &Ticket) {
+        t.next_free
+            .store(spare.head.load(Ordering::Relaxed), Ordering::Relaxed);
+        spare.head.store(t.index, Ordering::Relaxed);
+    }
+
+    /// Returns every ticket of `spare` to the free stack.
+    pub(crate) fn release(&self, spare: &Spare) {
+        let first = spare.head.swap(NIL, Ordering::Relaxed);
+        if first == NIL {
+            return;
+        }
+        let mut last = self.at(first);
+        loop {
+            let next = last.next_free.load(Ordering::Relaxed);
+            if next == NIL {
+                break;
+            }
+            last = self.at(next);
+        }
+        self.push_chain(self.at(first), last);
     }
 
     /// Returns `t` to the free stack. Its queue entry has been popped; its `item` is NULL.
