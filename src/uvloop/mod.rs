@@ -278,6 +278,7 @@ pub(crate) unsafe fn update_time(l: *mut uv_loop_t) {
 
 /// # Safety
 /// `l` is an initialised loop.
+#[inline]
 pub(crate) unsafe fn alive(l: *mut uv_loop_t) -> bool {
     // SAFETY: caller guarantees `l` is initialised.
     unsafe {
@@ -324,14 +325,33 @@ pub(crate) unsafe fn backend_timeout(l: *mut uv_loop_t) -> c_int {
 ///
 /// # Safety
 /// `l` is an initialised loop, run on its own thread, not re-entered from a callback.
+#[inline]
 pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
+    // SAFETY: caller guarantees `l` is initialised and owned by this thread.
+    unsafe {
+        if !alive(l) {
+            // Nothing to run: the time is refreshed and a stop request consumed, as libuv
+            // does, and nothing else is looked at (no request is pending, so none waits
+            // for the ring either). A loop polled with UV_RUN_NOWAIT while empty pays
+            // only this.
+            update_time(l);
+            (*l).stop_flag = 0;
+            return 0;
+        }
+        run_alive(l, mode)
+    }
+}
+
+/// [`run`] on a loop that was alive when it was called.
+///
+/// # Safety
+/// As [`run`].
+#[inline(never)]
+unsafe fn run_alive(l: *mut uv_loop_t, mode: c_int) -> c_int {
     // SAFETY: caller guarantees `l` is initialised and owned by this thread; every phase
     // below borrows the loop state only between callbacks.
     unsafe {
-        let mut r = alive(l);
-        if !r {
-            update_time(l);
-        }
+        let mut r = true;
         let outer = core::mem::replace(&mut (*inner(l)).in_run, true);
         // libuv 1.53's order: due timers run once before the first iteration in
         // UV_RUN_DEFAULT only, then at the end of every iteration (after the closing
