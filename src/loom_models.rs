@@ -134,7 +134,10 @@ fn loom_a_loops_spare_ticket_comes_back_with_its_item() {
         };
         let spare = slab::Spare::new();
         let t = slab.take_spare(&spare);
-        assert!(t.item.swap(mark, Ordering::AcqRel).is_null(), "shared ticket");
+        assert!(
+            t.item.swap(mark, Ordering::AcqRel).is_null(),
+            "shared ticket"
+        );
         queued.store(ptr::from_ref(t).cast_mut(), Ordering::Release);
         while !done.load(Ordering::Acquire) {
             thread::yield_now();
@@ -142,7 +145,10 @@ fn loom_a_loops_spare_ticket_comes_back_with_its_item() {
         slab.keep(&spare, t);
         let again = slab.take_spare(&spare);
         assert!(ptr::eq(again, t), "the spare ticket is taken first");
-        assert!(again.item.swap(mark, Ordering::AcqRel).is_null(), "shared ticket");
+        assert!(
+            again.item.swap(mark, Ordering::AcqRel).is_null(),
+            "shared ticket"
+        );
         again.item.store(ptr::null_mut(), Ordering::Release);
         slab.keep(&spare, again);
         slab.release(&spare);

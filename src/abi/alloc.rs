@@ -16,25 +16,29 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use super::base::{uv_calloc_func, uv_free_func, uv_malloc_func, uv_realloc_func};
 
 type Malloc = unsafe extern "C" fn(usize) -> *mut c_void;
+type Realloc = unsafe extern "C" fn(*mut c_void, usize) -> *mut c_void;
 type Free = unsafe extern "C" fn(*mut c_void);
 
 /// The replaced `malloc` and `free`, NULL while libc's are in force. Each slot holds a function
 /// pointer of the type named by its accessor below, stored by [`replace`] only.
 static MALLOC: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
+static REALLOC: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
 static FREE: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
 
 /// Installs a caller's allocator. All four functions are required, as in libuv; `false`
-/// (nothing changed) when one is missing. rsuv itself only ever needs `malloc` and `free`.
+/// (nothing changed) when one is missing. rsuv itself needs `malloc`, `realloc` (to grow
+/// its large tables in place) and `free`.
 pub(crate) fn replace(
     malloc: uv_malloc_func,
     realloc: uv_realloc_func,
     calloc: uv_calloc_func,
     free: uv_free_func,
 ) -> bool {
-    let (Some(m), Some(_), Some(_), Some(f)) = (malloc, realloc, calloc, free) else {
+    let (Some(m), Some(r), Some(_), Some(f)) = (malloc, realloc, calloc, free) else {
         return false;
     };
     MALLOC.store(m as *mut c_void, Ordering::Release);
+    REALLOC.store(r as *mut c_void, Ordering::Release);
     FREE.store(f as *mut c_void, Ordering::Release);
     true
 }
@@ -58,6 +62,17 @@ pub(crate) fn malloc(size: usize) -> *mut c_void {
     let f = slot!(MALLOC, Malloc, libc::malloc);
     // SAFETY: any size may be asked of a malloc; NULL is its answer to failure.
     unsafe { f(size) }
+}
+
+/// Resizes `p` (a live block from [`malloc`]) to `size` bytes, moving it if need be; NULL
+/// when out of memory, `p` then unchanged.
+///
+/// # Safety
+/// `p` is a live block from [`malloc`]; `size > 0`.
+pub(crate) unsafe fn realloc(p: *mut c_void, size: usize) -> *mut c_void {
+    let f = slot!(REALLOC, Realloc, libc::realloc);
+    // SAFETY: `p` is a live block of this allocator (the contract above).
+    unsafe { f(p, size) }
 }
 
 /// Frees `p`, which is NULL or came from this allocator.
@@ -308,6 +323,16 @@ impl<T> UvVec<T> {
         }
         let cap = need.max(self.cap.saturating_mul(2)).max(4);
         let layout = Layout::array::<T>(cap).map_err(|_| ())?;
+        if self.cap != 0 && layout.align() <= MALLOC_ALIGN {
+            // In place where the allocator can: a large table (a million timers' heap)
+            // is remapped rather than copied, and its pages are not faulted in twice.
+            // SAFETY: the block came from `alloc_layout` with an alignment malloc gives,
+            // i.e. from `malloc` itself; values of any Rust type may move bytewise.
+            let p = unsafe { realloc(self.p.as_ptr().cast(), layout.size()) }.cast::<T>();
+            self.p = NonNull::new(p).ok_or(())?;
+            self.cap = cap;
+            return Ok(());
+        }
         let p = alloc_layout(layout).cast::<T>();
         let p = NonNull::new(p).ok_or(())?;
         // SAFETY: the old block holds `len` values, the new one has room for `cap >= len`;
