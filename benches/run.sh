@@ -12,7 +12,7 @@
 # in turn, REPS times each (default 3), the order rotating; the best figure of each is
 # kept. Output: one table row per figure with every value and rsuv's ratio to each, where
 # ratio > 1 means rsuv is faster:
-#   rsuv/other for throughputs (units ending in /s, higher is better),
+#   rsuv/other for throughputs (units ending in /s or /cpu-s, higher is better),
 #   other/rsuv for latencies (us, ms, s: lower is better).
 # A program that fails (e.g. a function rsuv does not implement yet) shows "error".
 #
@@ -139,7 +139,7 @@ done
 echo
 echo "rsuv against libuv 1.44.2 (Debian)${REF:+, libuv 1.53.0 (pool) and 1.53.0 with its io_uring opt-in (fs only)},"
 echo "best of $REPS runs each; ratio > 1 means rsuv is faster"
-echo "(rsuv/other for throughputs, units ending in /s; other/rsuv for latencies)"
+echo "(rsuv/other for throughputs, units ending in /s or /cpu-s; other/rsuv for latencies)"
 echo
 awk -F'\t' -v impls="libuv ref153 ref153-uring" '
 BEGIN {
@@ -152,7 +152,7 @@ $4 == "*" { if (!($3 in progseen)) { progseen[$3] = 1; porder[++np] = $3 }; next
   key = $3 SUBSEP $4
   if (!(key in seen)) { seen[key] = 1; order[++n] = key; name[key] = $4; hasfig[$3] = 1 }
   unit[key] = $6; present[$1] = 1
-  higher = ($6 ~ /\/s$/)
+  higher = ($6 ~ /\/(cpu-)?s$/)
   k = $1 SUBSEP key
   if (!(k in best) || (higher && $5 + 0 > best[k]) || (!higher && $5 + 0 < best[k])) best[k] = $5 + 0
 }
@@ -160,7 +160,7 @@ function val(i, key) { return ((i SUBSEP key) in best) ? sprintf("%.1f", best[i,
 function ratio(i, key) {
   if (!((i SUBSEP key) in best) || !(("rsuv" SUBSEP key) in best)) return "-"
   if (best[i, key] <= 0 || best["rsuv", key] <= 0) return "-"
-  if (unit[key] ~ /\/s$/) return sprintf("%.2f", best["rsuv", key] / best[i, key])
+  if (unit[key] ~ /\/(cpu-)?s$/) return sprintf("%.2f", best["rsuv", key] / best[i, key])
   return sprintf("%.2f", best[i, key] / best["rsuv", key])
 }
 END {
