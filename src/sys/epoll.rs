@@ -1,7 +1,7 @@
 //! The native Linux backend: one epoll instance, level-triggered; `epoll_pwait` when a
 //! signal mask (`UV_LOOP_BLOCK_SIGNAL`) must hold exactly while the loop sleeps.
 
-use super::{Backend, DISCONNECT, EDGE, ERROR, Event, PRIORITIZED, READABLE, WRITABLE};
+use super::{Backend, DISCONNECT, ERROR, Event, PRIORITIZED, READABLE, WRITABLE};
 use crate::abi::alloc::UvVec;
 use std::io;
 use std::os::fd::RawFd;
@@ -52,9 +52,6 @@ fn to_epoll(interest: u32) -> u32 {
     }
     if interest & PRIORITIZED != 0 {
         e |= libc::EPOLLPRI as u32;
-    }
-    if interest & EDGE != 0 {
-        e |= libc::EPOLLET as u32;
     }
     e
 }
@@ -123,10 +120,6 @@ impl Backend for Epoll {
 
     fn fd(&self) -> RawFd {
         self.epfd
-    }
-
-    fn edge_triggered(&self) -> bool {
-        true
     }
 }
 

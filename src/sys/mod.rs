@@ -20,10 +20,6 @@ pub(crate) const DISCONNECT: u32 = 4;
 pub(crate) const PRIORITIZED: u32 = 8;
 /// Readiness only: an error or hang-up condition on the descriptor.
 pub(crate) const ERROR: u32 = 16;
-/// A registration option, not an event: report readiness once per change (epoll's
-/// `EPOLLET`). A backend without it ([`Backend::edge_triggered`] false) ignores it and
-/// stays level-triggered.
-pub(crate) const EDGE: u32 = 32;
 
 /// One readiness report: the token given at registration and the ready bits.
 #[derive(Clone, Copy, Debug)]
@@ -48,10 +44,6 @@ pub(crate) trait Backend {
     /// The descriptor a caller may poll to learn that this backend has events
     /// (`uv_backend_fd`).
     fn fd(&self) -> RawFd;
-    /// Does [`EDGE`] make a registration edge-triggered?
-    fn edge_triggered(&self) -> bool {
-        false
-    }
     /// In the child of a `fork` (`uv_loop_fork`), before this backend is dropped: its drop
     /// must then let go of this process's copy without changing the kernel objects, which
     /// the parent still uses (an `EPOLL_CTL_DEL` would remove the parent's registrations
@@ -102,24 +94,15 @@ impl Waker {
         self.fd.load(Ordering::Relaxed)
     }
 
-    /// Wakes the loop. Async-signal-safe: `write(2)`s, no allocation, no lock.
-    ///
-    /// On an edge-triggered registration every write is a new event, so the loop need not
-    /// read the counter back ([`Waker::drain`]); it then only grows. Should it ever reach
-    /// its maximum (2^64 - 2, where `write` says `EAGAIN`), it is read to 0 here and the
-    /// write made again, so that the event is never lost.
+    /// Wakes the loop. Async-signal-safe: one `write(2)`, no allocation, no lock.
     pub(crate) fn wake(&self) {
         let one: u64 = 1;
         loop {
             // SAFETY: writes 8 bytes from a live local to our own eventfd.
             let r = unsafe { libc::write(self.fd(), (&raw const one).cast(), 8) };
-            if r >= 0 {
+            // EAGAIN means the counter is saturated: the loop is already woken.
+            if r >= 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
                 return;
-            }
-            match io::Error::last_os_error().raw_os_error() {
-                Some(libc::EINTR) => {}
-                Some(libc::EAGAIN) => self.drain(),
-                _ => return,
             }
         }
     }

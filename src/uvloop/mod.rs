@@ -206,7 +206,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         queue::init(&raw mut (*inner).running);
         (*l).internal_fields = inner.cast();
         (*l).shared = UvBox::into_raw(shared).cast();
-        let r = io::start(l, wake_fd, wake_interest(l), on_wake, ptr::null_mut());
+        let r = io::start(l, wake_fd, sys::READABLE, on_wake, ptr::null_mut());
         if r != 0 {
             drop(UvBox::from_raw(inner));
             drop(UvBox::from_raw((*l).shared as *mut Shared));
@@ -605,7 +605,7 @@ pub(crate) unsafe fn fork(l: *mut uv_loop_t) -> c_int {
             Ok(fd) => fd,
             Err(e) => return crate::abi::errno::from_io(&e),
         };
-        let r = io::start(l, wake_fd, wake_interest(l), on_wake, ptr::null_mut());
+        let r = io::start(l, wake_fd, sys::READABLE, on_wake, ptr::null_mut());
         if r != 0 {
             return r;
         }
@@ -735,28 +735,11 @@ unsafe fn wait_once(l: *mut uv_loop_t, events: &mut UvVec<Event>, timeout: c_int
 }
 
 /// The wake-up eventfd's watcher: run finished pool work, then sent async handles.
-/// How the wake-up eventfd is watched: edge-triggered where the backend can, so that a
-/// wake-up costs the loop no `read(2)` (as libuv 1.53 does on Linux); each write is an
-/// event of its own, and [`Waker::wake`] empties a full counter itself.
-///
-/// # Safety
-/// `l` is an initialised loop; loop thread.
-unsafe fn wake_interest(l: *mut uv_loop_t) -> u32 {
-    // SAFETY: loop thread; a short shared borrow.
-    if unsafe { (*inner(l)).backend.edge_triggered() } {
-        sys::READABLE | sys::EDGE
-    } else {
-        sys::READABLE
-    }
-}
-
 unsafe fn on_wake(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
     // SAFETY: loop thread; `shared` is live while the loop is.
     unsafe {
         let sh = shared(l);
-        if !(*inner(l)).backend.edge_triggered() {
-            sh.done.waker().drain();
-        }
+        sh.done.waker().drain();
         // Each finished work item counts as an event, the wake-up itself already counted
         // once (uv_metrics_t, as libuv counts its pool's completions).
         let n = crate::pool::run_completions(l);
