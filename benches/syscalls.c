@@ -16,6 +16,8 @@
  *                    before the next send                                    (per wake-up)
  *   fs_stat          uv_fs_stat on the thread pool, the next started from the callback
  *                                                                            (per request)
+ *   queued_writes    16-byte uv_writes queued behind a full socketpair stream, which an
+ *                    idle callback on the same loop drains                   (per request)
  * Only uv.h and libc: it builds against rsuv's include/ and Debian's libuv alike. */
 #include <uv.h>
 
@@ -223,6 +225,52 @@ static void fs_stat(void) {
   CHECK(uv_run(&loop, UV_RUN_DEFAULT) == 0);
 }
 
+/* ---- queued_writes --------------------------------------------------------------------- */
+
+static uv_pipe_t wpipe;
+static uv_idle_t drainer;
+static uv_write_t* wreqs;
+static char wdata[16] = "0123456789abcdef";
+
+static void drain_idle(uv_idle_t* h) {
+  static char sink[1 << 16];
+  (void) h;
+  while (read(peer_fd, sink, sizeof(sink)) > 0) {
+  }
+}
+
+static void queued_write_cb(uv_write_t* req, int status) {
+  (void) req;
+  CHECK(status == 0);
+  if (++done == n_ops) {
+    uv_close((uv_handle_t*) &wpipe, NULL);
+    uv_close((uv_handle_t*) &drainer, NULL);
+  }
+}
+
+static void queued_writes(void) {
+  int fds[2], small = 4096;
+  long i;
+  uv_buf_t b = uv_buf_init(wdata, sizeof(wdata));
+  CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds) == 0);
+  CHECK(setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) == 0);
+  peer_fd = fds[1];
+  CHECK(uv_pipe_init(&loop, &wpipe, 0) == 0);
+  CHECK(uv_pipe_open(&wpipe, fds[0]) == 0);
+  /* Full first, so that every request queues. */
+  while (uv_try_write((uv_stream_t*) &wpipe, &b, 1) > 0) {
+  }
+  wreqs = calloc((size_t) n_ops, sizeof(*wreqs));
+  CHECK(wreqs != NULL);
+  for (i = 0; i < n_ops; i++)
+    CHECK(uv_write(&wreqs[i], (uv_stream_t*) &wpipe, &b, 1, queued_write_cb) == 0);
+  CHECK(uv_idle_init(&loop, &drainer) == 0);
+  CHECK(uv_idle_start(&drainer, drain_idle) == 0);
+  CHECK(uv_run(&loop, UV_RUN_DEFAULT) == 0);
+  close(peer_fd);
+  free(wreqs);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static const struct {
@@ -232,6 +280,7 @@ static const struct {
     {"tcp_pingpong", tcp_pingpong}, {"poll_restart", poll_restart},
     {"read_restart", read_restart}, {"timer", timer},
     {"async", async},               {"fs_stat", fs_stat},
+    {"queued_writes", queued_writes},
 };
 
 int main(int argc, char** argv) {
