@@ -265,6 +265,14 @@ pub(crate) unsafe fn run(l: *mut uv_loop_t) {
     // callback, which runs in a later closing phase, so the round's pointers stay valid.
     unsafe {
         let now = (*l).time;
+        // Nothing due (most iterations of a busy loop): no round to set up.
+        if (*uvloop::inner(l))
+            .timers
+            .next_due()
+            .is_none_or(|due| due > now)
+        {
+            return;
+        }
         let mut ready = {
             let heap = &mut (*uvloop::inner(l)).timers;
             let mut ready = core::mem::take(&mut heap.ready);

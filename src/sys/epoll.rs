@@ -109,6 +109,9 @@ impl Backend for Epoll {
         if n < 0 {
             return Err(io::Error::last_os_error());
         }
+        if n == 0 {
+            return Ok(());
+        }
         // SAFETY: the kernel initialised the first `n` entries.
         unsafe { self.buf.set_len(n as usize) };
         events.extend(self.buf.iter().map(|e| Event {
