@@ -623,7 +623,9 @@ unsafe fn finish(w: *mut uv__work) {
             crate::abi::errno::UV_ECANCELED
         } else {
             // A worker claimed and ran it: the ticket came back with the item (`claim`)
-            // and this loop keeps it for its next submission.
+            // and this loop keeps it for its next submission. `state` is the ticket
+            // `submit` stored (only CANCELED, set by `cancel` and `abandon_after_fork`,
+            // replaces it before `done`), and tickets are never freed.
             ticket::keep(&completions(l).spare, &*(state as *const Ticket));
             0
         };

@@ -249,27 +249,31 @@ fn errno() -> c_int {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
 
-/// Takes `n` written bytes off `req`; true when the request is fully written.
-unsafe fn advance(s: *mut uv_stream_t, req: *mut uv_write_t, mut n: usize) -> bool {
+/// Takes up to `*n` written bytes off `req`, leaving in `*n` those beyond its end (they
+/// belong to the requests queued after it); true when the request is fully written.
+unsafe fn advance(s: *mut uv_stream_t, req: *mut uv_write_t, n: &mut usize) -> bool {
     // SAFETY: `req` is a queued request of `s` whose `bufs` holds `nbufs` buffers.
     unsafe {
-        (*s).write_queue_size -= n;
-        (*req).write_extra.nwritten += n;
+        let offered = *n;
         let mut i = (*req).write_index as usize;
         let nbufs = (*req).nbufs as usize;
         while i < nbufs {
             let b = &mut *(*req).bufs.add(i);
-            if n >= b.len {
-                n -= b.len;
+            if *n >= b.len {
+                *n -= b.len;
                 b.base = b.base.wrapping_add(b.len);
                 b.len = 0;
                 i += 1;
             } else {
-                b.base = b.base.add(n);
-                b.len -= n;
+                b.base = b.base.add(*n);
+                b.len -= *n;
+                *n = 0;
                 break;
             }
         }
+        let taken = offered - *n;
+        (*s).write_queue_size -= taken;
+        (*req).write_extra.nwritten += taken;
         (*req).write_index = i as c_uint;
         i == nbufs
     }
@@ -433,9 +437,7 @@ unsafe fn complete(s: *mut uv_stream_t, mut n: usize, reqs: usize) -> bool {
         let head = &raw mut (*priv_of(s)).write_queue;
         for _ in 0..reqs {
             let req = req_of(queue::next(head));
-            let rem = if reqs == 1 { n } else { remaining(req).min(n) };
-            n -= rem;
-            if !advance(s, req, rem) {
+            if !advance(s, req, &mut n) {
                 return false;
             }
             finish(s, req);
@@ -652,15 +654,15 @@ mod tests {
             let sp: *mut uv_stream_t = &mut s;
             let rp: *mut uv_write_t = &mut req;
             assert_eq!(remaining(rp), 15);
-            assert!(!advance(sp, rp, 4));
+            assert!(!advance(sp, rp, &mut 4));
             assert_eq!((*rp).write_index, 0);
             assert_eq!(remaining(rp), 11);
             assert_eq!((*sp).write_queue_size, 11);
             // The rest of the first buffer: the empty one is skipped too.
-            assert!(!advance(sp, rp, 6));
+            assert!(!advance(sp, rp, &mut 6));
             assert_eq!((*rp).write_index, 2);
             assert_eq!(remaining(rp), 5);
-            assert!(advance(sp, rp, 5));
+            assert!(advance(sp, rp, &mut 5));
             assert_eq!((*rp).write_index, 3);
             assert_eq!((*sp).write_queue_size, 0);
         }
@@ -678,7 +680,7 @@ mod tests {
             req.bufsml[1] = buf(&mut e);
             req.bufs = req.bufsml.as_mut_ptr();
             req.nbufs = 2;
-            assert!(advance(&mut s, &mut req, 0));
+            assert!(advance(&mut s, &mut req, &mut 0));
         }
     }
 }

@@ -159,6 +159,7 @@ impl Set {
     }
 
     /// Every entry with its kind, in table order.
+    #[cfg(test)]
     pub(crate) fn entries(&self) -> impl Iterator<Item = (usize, Kind)> + '_ {
         self.slots.iter().filter(|&&s| s != 0).map(|&s| {
             let kind = if s & POOL_BIT != 0 {
@@ -172,9 +173,10 @@ impl Set {
 
     /// The addresses of the pool requests.
     pub(crate) fn pool_requests(&self) -> impl Iterator<Item = usize> + '_ {
-        self.entries()
-            .filter(|&(_, k)| k == Kind::Pool)
-            .map(|(a, _)| a)
+        self.slots
+            .iter()
+            .filter(|&&s| s & POOL_BIT != 0)
+            .map(|&s| s & !POOL_BIT)
     }
 }
 
