@@ -5,7 +5,8 @@
 # Builds the release library (cargo build --release), installs it with scripts/install.sh
 # into a temporary prefix, then checks:
 #   layout      the files libuv installs; SONAME; links; version from include/uv.h
-#   so          the .so is stripped and has a GNU debuglink to the .debug file beside it
+#   so          the .so is stripped and has a GNU debuglink to the .debug file beside it;
+#               it needs no libgcc_s.so.1 where GCC has libgcc_eh.a
 #   static      nm on libuv.a: only uv_* defined globals (no Rust symbols, no
 #               rust_eh_personality)
 #   pkg-config  a C program built with `pkg-config --cflags --libs libuv`, run
@@ -105,6 +106,13 @@ so_stripped() {
   readelf -SW "$so.debug" | grep ' \.debug_info ' > /dev/null || { echo "no debug info in .debug"; return 1; }
   echo "libuv.so.1.0.0: $(stat -c %s "$so") bytes, stripped; debug info in libuv.so.1.0.0.debug ($(stat -c %s "$so.debug") bytes)"
   echo "exported: $(nm -D --defined-only "$so" | grep -c ' uv_') uv_* functions, $(nm -D --defined-only "$so" | grep -vc ' uv_') others"
+  # Each shared library costs every process that loads rsuv its mapping and constructors
+  # (build.rs links the unwinder from libgcc_eh.a where the compiler has it).
+  echo "needs: $(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | paste -sd' ')"
+  if [ -f "$(cc -print-file-name=libgcc_eh.a)" ] &&
+    readelf -d "$so" | grep 'NEEDED.*libgcc_s' > /dev/null; then
+    echo "libgcc_s.so.1 is needed although libgcc_eh.a is there"; return 1
+  fi
 }
 
 static_symbols() {
