@@ -9,7 +9,10 @@
  * from UV_THREADPOOL_SIZE (default 4, 0 -> 1) measured as the most work callbacks running
  * at once, many loops on many threads sharing the pool, uv_random (sync and async, bad
  * flags -> UV_EINVAL, too long -> UV_E2BIG, empty buffer), uv_library_shutdown
- * finishing queued work and joining the workers, and a forked child getting a pool.
+ * finishing queued work and joining the workers, a forked child getting a pool, and an
+ * embedder that waits on uv_backend_fd itself and runs the loop with UV_RUN_NOWAIT: every
+ * finished item makes the backend fd readable, whether it finished while the loop was
+ * running or while the embedder waited.
  *
  * Written against libuv 1.44's documented behaviour and checked against the real libuv:
  *   cc -std=gnu11 -Wall -Wextra -Werror c_tests/test_work.c -o /tmp/tw -luv -lpthread
@@ -23,6 +26,7 @@
 #include "runner.h"
 
 #include <dirent.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -724,6 +728,61 @@ static void test_fork_child_gets_a_pool(void) {
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------------------------------- */
+/* An embedder that waits on the backend fd itself                                         */
+
+enum { EMBED_ITEMS = 3000, EMBED_INFLIGHT = 4 };
+
+static int embed_started, embed_after;
+static uv_work_t embed_reqs[EMBED_INFLIGHT];
+
+static void embed_work(uv_work_t* req) {
+  /* Some items finish at once (often while the loop still runs), some after a while
+   * (while the embedder waits in poll). */
+  int i = (int) (intptr_t) req->data;
+  if (i % 7 == 0)
+    usleep(50 + (i % 5) * 40);
+}
+
+static void embed_after_cb(uv_work_t* req, int status) {
+  ASSERT_EQ(status, 0);
+  embed_after++;
+  if (embed_started < EMBED_ITEMS) {
+    req->data = (void*) (intptr_t) embed_started++;
+    ASSERT_EQ(uv_queue_work(req->loop, req, embed_work, embed_after_cb), 0);
+  }
+}
+
+static void test_embedder_waits_on_backend_fd(void) {
+  uv_loop_t loop;
+  struct pollfd pfd;
+  int i, r, timeout, waits = 0;
+
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  embed_started = embed_after = 0;
+  for (i = 0; i < EMBED_INFLIGHT; i++) {
+    embed_reqs[i].data = (void*) (intptr_t) embed_started++;
+    ASSERT_EQ(uv_queue_work(&loop, &embed_reqs[i], embed_work, embed_after_cb), 0);
+  }
+  while (uv_loop_alive(&loop)) {
+    /* Only requests keep the loop alive: uv_backend_timeout says wait without limit
+     * (or not at all, when the loop has more to do at once). A finished item the backend
+     * fd does not announce would hang here until the runner's alarm. */
+    pfd.fd = uv_backend_fd(&loop);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    timeout = uv_backend_timeout(&loop);
+    ASSERT(timeout == -1 || timeout == 0);
+    r = poll(&pfd, 1, timeout);
+    ASSERT(r == 1 || (r == 0 && timeout == 0));
+    waits += r;
+    uv_run(&loop, UV_RUN_NOWAIT);
+  }
+  ASSERT_EQ(embed_after, EMBED_ITEMS);
+  ASSERT(waits > 0);
+  ASSERT_EQ(uv_loop_close(&loop), 0);
+}
+
 static const struct test_entry tests[] = {
     TEST(queue_work_many),
     TEST_AS("queue_work_einval_null_after", test_queue_work_einval_and_null_after),
@@ -738,6 +797,7 @@ static const struct test_entry tests[] = {
     TEST(random_async),
     TEST(library_shutdown),
     TEST(fork_child_gets_a_pool),
+    TEST_AS("embedder_waits_on_backend_fd", test_embedder_waits_on_backend_fd),
 };
 
 /* The runner's wrap: each forked child joins the pool's threads before it exits, so that

@@ -234,6 +234,48 @@ fn loom_completions_arrive_once_with_their_data_and_a_wake_up() {
     });
 }
 
+/// The wake-up handshake: a loop that runs an iteration withdraws its request for
+/// wake-ups, and asks again before it blocks. A worker pushes meanwhile. Whatever the
+/// interleaving, the loop either finds the item when it asks (and does not block) or gets
+/// the wake-up (never sleeps on a pushed item), and the item is taken exactly once.
+#[test]
+fn loom_a_loop_about_to_block_finds_the_item_or_is_woken() {
+    loom::model(|| {
+        let st = Arc::new(stack::Stack::new());
+        let wakes = Arc::new(AtomicUsize::new(0));
+        // SAFETY: a zeroed uv__work is a valid value (null pointers, None callbacks).
+        let item = Shared(Box::into_raw(Box::new(unsafe {
+            core::mem::zeroed::<uv__work>()
+        })));
+        st.awake();
+        let worker = {
+            let (st, wakes) = (st.clone(), wakes.clone());
+            thread::spawn(move || {
+                let w = item;
+                // SAFETY: the item is this worker's until the loop takes it.
+                unsafe {
+                    st.push(w.0, || {
+                        wakes.fetch_add(1, Ordering::Release);
+                    })
+                };
+            })
+        };
+        // The loop's poll phase, about to block.
+        let found = st.want_wake();
+        worker.join().unwrap();
+        if !found {
+            assert_eq!(wakes.load(Ordering::Acquire), 1, "slept on a pushed item");
+        }
+        // SAFETY: this thread is the one taker; the item outlives the model.
+        let p = unsafe { st.take_all() };
+        assert_eq!(p, item.0, "the item, taken once");
+        // SAFETY: taken items are ours; the link was written before the push.
+        assert!(unsafe { (*p).wq[0] }.is_null(), "one item only");
+        // SAFETY: allocated above, no longer referenced.
+        drop(unsafe { Box::from_raw(item.0) });
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // The async handle.
 

@@ -19,7 +19,7 @@
 pub(crate) use core::hint::spin_loop;
 pub(crate) use std::sync::Mutex;
 pub(crate) use std::sync::atomic::{
-    AtomicI32, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence,
+    AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence,
 };
 pub(crate) use std::thread::yield_now;
 
@@ -44,7 +44,7 @@ pub(crate) mod model {
     pub(crate) use loom::hint::spin_loop;
     pub(crate) use loom::sync::Mutex;
     pub(crate) use loom::sync::atomic::{
-        AtomicI32, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence,
+        AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence,
     };
     pub(crate) use loom::thread::yield_now;
 

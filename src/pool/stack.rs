@@ -1,11 +1,19 @@
 //! The completion stack's protocol: pool workers push finished work (a Treiber stack
 //! linked through `uv__work.wq[0]`), the loop takes the whole stack with one swap; the
-//! pusher that finds the stack empty is the one that must wake the loop; a count of
-//! pushers lets `uv_loop_close` wait until no worker still touches the loop's state.
+//! pusher that finds the stack empty is the one that must wake the loop, and only when
+//! the loop asked for wake-ups; a count of pushers lets `uv_loop_close` wait until no
+//! worker still touches the loop's state.
+//!
+//! The loop asks for wake-ups ([`Stack::want_wake`]) before it blocks or leaves `uv_run`,
+//! and withdraws the request ([`Stack::awake`]) while it runs an iteration, in which it
+//! looks at the stack itself before it next waits. A busy loop so costs the workers no
+//! `write(2)` and itself no wake-up to drain. The handshake is Dekker's: the loop sets its
+//! flag and then looks at the stack; a pusher links its item and then reads the flag; a
+//! `SeqCst` fence between the two steps on each side makes at least one see the other.
 //! Atomics come from `super::sync`, so that `crate::loom_models` can run this same file
 //! under loom.
 
-use super::sync::{AtomicPtr, AtomicUsize, Ordering, spin_loop, yield_now};
+use super::sync::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, fence, spin_loop, yield_now};
 use crate::abi::uv__work;
 use core::ptr;
 
@@ -14,6 +22,8 @@ pub(crate) struct Stack {
     head: AtomicPtr<uv__work>,
     /// Pool threads inside a push (with its wake-up).
     pushers: AtomicUsize,
+    /// The loop wants a wake-up for the next item pushed onto the empty stack.
+    wake_wanted: AtomicBool,
 }
 
 impl Stack {
@@ -21,6 +31,7 @@ impl Stack {
         Stack {
             head: AtomicPtr::new(ptr::null_mut()),
             pushers: AtomicUsize::new(0),
+            wake_wanted: AtomicBool::new(true),
         }
     }
 
@@ -29,8 +40,26 @@ impl Stack {
         !self.head.load(Ordering::Acquire).is_null()
     }
 
-    /// Pushes `w`, then calls `wake` if the stack was empty (the loop may be asleep and
-    /// nothing else will wake it). The push counts as in progress until `wake` returns.
+    /// The loop runs an iteration and will look at the stack before it waits: pushes need
+    /// not wake it. Loop thread.
+    pub(crate) fn awake(&self) {
+        self.wake_wanted.store(false, Ordering::Relaxed);
+    }
+
+    /// The loop is about to block (or to leave `uv_run`): the next push onto the empty
+    /// stack wakes it. True when work is already waiting, which no wake-up will announce.
+    /// Loop thread.
+    pub(crate) fn want_wake(&self) -> bool {
+        self.wake_wanted.store(true, Ordering::Relaxed);
+        // Pairs with the fence in `push`: either this look sees the item, or that push
+        // sees the flag.
+        fence(Ordering::SeqCst);
+        self.has_work()
+    }
+
+    /// Pushes `w`, then calls `wake` if the stack was empty and the loop wants a wake-up
+    /// (it may be asleep and nothing else will wake it). The push counts as in progress
+    /// until `wake` returns.
     ///
     /// # Safety
     /// `w` is a live work item; the caller gives up `w.wq[0]` until the loop takes it.
@@ -49,7 +78,11 @@ impl Stack {
             }
         }
         if head.is_null() {
-            wake();
+            // Pairs with the fence in `want_wake`.
+            fence(Ordering::SeqCst);
+            if self.wake_wanted.load(Ordering::Relaxed) {
+                wake();
+            }
         }
         self.pushers.fetch_sub(1, Ordering::Release);
     }

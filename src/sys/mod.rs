@@ -132,6 +132,14 @@ impl Drop for Waker {
     }
 }
 
+/// Whether this process may run on more than one CPU (its affinity and cgroup quota, as
+/// `std::thread::available_parallelism` reads them; read once). On one CPU, a thread
+/// that spins for another's result only keeps that thread from running.
+pub(crate) fn several_cpus() -> bool {
+    static SEVERAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SEVERAL.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
+}
+
 /// Monotonic clock in nanoseconds (`uv_hrtime`).
 pub(crate) fn hrtime_ns() -> u64 {
     let mut ts = libc::timespec {

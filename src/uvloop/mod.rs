@@ -12,7 +12,10 @@
 //! `uv_loop_t.shared` without naming this module). Pushing onto an empty stack writes the
 //! eventfd once; the loop drains the eventfd, then takes each whole stack with one swap.
 //! So a burst of sends or completions costs one wake-up, and dispatch touches only what
-//! was pushed. The wake-up eventfd is watched like any other descriptor ([`io`]).
+//! was pushed. The wake-up eventfd is watched like any other descriptor ([`io`]). Pool
+//! completions skip even that one wake-up while the loop is awake: it looks at their
+//! stack after every poll, and asks for a wake-up only before it blocks or leaves
+//! `uv_run` ([`before_block`]).
 //!
 //! The pending queue (deferred I/O callbacks) is intrusive, as libuv's: each entry is a
 //! [`Pending`] embedded in its owner's private bytes, so queueing and removing one (a
@@ -101,6 +104,10 @@ pub(crate) struct LoopInner {
     poll_timeout: c_int,
     /// Inside `uv_run` (work queued now is entered in one batch before the next poll).
     in_run: bool,
+    /// Waits that skip the spin for pool completions (see [`before_block`]), and how many
+    /// spins in a row found nothing.
+    spin_skip: u32,
+    spin_misses: u32,
     /// Per-loop state of the handle types that need some (each module owns its type).
     pub(crate) signal: crate::signal::LoopState,
     pub(crate) process: crate::process::LoopState,
@@ -170,6 +177,8 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         metrics: false,
         poll_timeout: 0,
         in_run: false,
+        spin_skip: 0,
+        spin_misses: 0,
         signal: Default::default(),
         process: Default::default(),
         fs_event: Default::default(),
@@ -353,6 +362,9 @@ unsafe fn run_alive(l: *mut uv_loop_t, mode: c_int) -> c_int {
     unsafe {
         let mut r = true;
         let outer = core::mem::replace(&mut (*inner(l)).in_run, true);
+        // Finished pool work is looked for in the poll phase from here on; workers need not
+        // write the eventfd until the loop is about to block.
+        shared(l).done.awake();
         // libuv 1.53's order: due timers run once before the first iteration in
         // UV_RUN_DEFAULT only, then at the end of every iteration (after the closing
         // handles), so a timer never runs twice in one UV_RUN_ONCE or UV_RUN_NOWAIT.
@@ -398,6 +410,12 @@ unsafe fn run_alive(l: *mut uv_loop_t, mode: c_int) -> c_int {
         // (an embedder) must see them complete.
         #[cfg(target_os = "linux")]
         crate::fs::uring::flush(l);
+        // Outside `uv_run` only the eventfd tells of finished work: a program that waits
+        // on `uv_backend_fd` must find it readable for what finished while the loop ran.
+        let done = &shared(l).done;
+        if done.want_wake() {
+            done.waker().wake();
+        }
         (*inner(l)).in_run = outer;
         r as c_int
     }
@@ -674,10 +692,16 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
             io::flush(l);
             let base = (*l).time;
             let t = if first_look { 0 } else { timeout };
+            let t = if t != 0 { before_block(l, t) } else { 0 };
             (*inner(l)).poll_timeout = t;
             let interrupted = wait_once(l, &mut events, t);
-            let n = io::dispatch(l, &events);
             let sh = shared(l);
+            sh.done.awake();
+            let mut n = io::dispatch(l, &events);
+            // Work that finished while the loop was not asleep came without a wake-up.
+            if sh.done.has_work() {
+                n += crate::pool::run_completions(l);
+            }
             bump(&sh.events, n);
             if first_look {
                 first_look = false;
@@ -703,6 +727,44 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
             }
         }
         (*inner(l)).events = events;
+    }
+}
+
+/// Longest a loop spins for pool completions before it blocks (see [`before_block`]).
+const POOL_SPIN_NS: u64 = 20_000;
+/// After this many spins in a row that found nothing, the loop skips the spin for
+/// 2^this - 1 blocking waits at most: a loop whose pool work is slow (DNS, a large
+/// write, user work) spins at most once in 64 waits.
+const POOL_SPIN_MAX_BACKOFF: u32 = 6;
+
+/// Before a wait that would block for `timeout` ms: with pool work of this loop in
+/// flight and more than one CPU, spins up to [`POOL_SPIN_NS`] for it to finish, then
+/// asks the workers for a wake-up. Returns the timeout to wait with: 0 when finished work is already there.
+///
+/// The spin is what makes a short request (a cached `stat`, an `open`) cost what it
+/// takes: the worker that finishes it pushes it and sees the loop awake, so neither
+/// writes nor reads the eventfd, and the loop never sleeps and wakes. Spins that find
+/// nothing back off exponentially, and a spin that finds work resets the back-off.
+///
+/// # Safety
+/// `l` is an initialised loop; its thread.
+unsafe fn before_block(l: *mut uv_loop_t, timeout: c_int) -> c_int {
+    // SAFETY: loop thread; the borrow of the loop state ends before this returns.
+    unsafe {
+        let done = &shared(l).done;
+        let i = &mut *inner(l);
+        if done.in_flight() > 0 && sys::several_cpus() {
+            if i.spin_skip > 0 {
+                i.spin_skip -= 1;
+            } else if done.linger(POOL_SPIN_NS, sys::hrtime_ns) {
+                i.spin_misses = 0;
+                return 0;
+            } else {
+                i.spin_misses = (i.spin_misses + 1).min(POOL_SPIN_MAX_BACKOFF);
+                i.spin_skip = (1 << i.spin_misses) - 1;
+            }
+        }
+        if done.want_wake() { 0 } else { timeout }
     }
 }
 
