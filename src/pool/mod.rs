@@ -729,33 +729,15 @@ impl Completions {
         self.done.want_wake()
     }
 
+    /// Whether the loop asked for wake-ups (see [`stack`]; for the loop's sent async
+    /// handles, which share the eventfd).
+    pub(crate) fn wake_wanted(&self) -> bool {
+        self.done.wake_wanted()
+    }
+
     /// How many of this loop's items are submitted and not finished.
     pub(crate) fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::Relaxed)
-    }
-
-    /// Watches the stack until finished work arrives or `budget_ns` has passed (by
-    /// `now`, a clock in nanoseconds), spinning on the CPU: true when work arrived.
-    ///
-    /// A loop with pool work in flight and nothing else to do would otherwise block,
-    /// and the worker that finishes would pay a `write(2)` and the loop a wake-up, which
-    /// cost more than a quick file request takes (a cached `stat` is about half a
-    /// microsecond; the round trip through the eventfd and the scheduler 10-20 on this
-    /// project's machines). No yield: a yielding loop thread may wait behind busy
-    /// workers for a whole time slice, and its I/O with it.
-    pub(crate) fn linger(&self, budget_ns: u64, now: impl Fn() -> u64) -> bool {
-        let end = now().saturating_add(budget_ns);
-        loop {
-            for _ in 0..64 {
-                if self.done.has_work() {
-                    return true;
-                }
-                core::hint::spin_loop();
-            }
-            if now() >= end {
-                return self.done.has_work();
-            }
-        }
     }
 }
 

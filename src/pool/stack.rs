@@ -57,6 +57,13 @@ impl Stack {
         self.has_work()
     }
 
+    /// Whether the loop asked for wake-ups: for another stack that shares this one's
+    /// wake-up (the loop's sent async handles), read after that stack's push and a
+    /// `SeqCst` fence, as `push` does.
+    pub(crate) fn wake_wanted(&self) -> bool {
+        self.wake_wanted.load(Ordering::Relaxed)
+    }
+
     /// Pushes `w`, then calls `wake` if the stack was empty and the loop wants a wake-up
     /// (it may be asleep and nothing else will wake it). The push counts as in progress
     /// until `wake` returns.

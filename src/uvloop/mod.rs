@@ -108,6 +108,8 @@ pub(crate) struct LoopInner {
     /// spins in a row found nothing.
     spin_skip: u32,
     spin_misses: u32,
+    /// The last poll dispatched sent async handles: a sender may be about to send again.
+    async_seen: bool,
     /// Per-loop state of the handle types that need some (each module owns its type).
     pub(crate) signal: crate::signal::LoopState,
     pub(crate) process: crate::process::LoopState,
@@ -179,6 +181,7 @@ pub(crate) unsafe fn init(l: *mut uv_loop_t) -> c_int {
         in_run: false,
         spin_skip: 0,
         spin_misses: 0,
+        async_seen: false,
         signal: Default::default(),
         process: Default::default(),
         fs_event: Default::default(),
@@ -410,11 +413,11 @@ unsafe fn run_alive(l: *mut uv_loop_t, mode: c_int) -> c_int {
         // (an embedder) must see them complete.
         #[cfg(target_os = "linux")]
         crate::fs::uring::flush(l);
-        // Outside `uv_run` only the eventfd tells of finished work: a program that waits
-        // on `uv_backend_fd` must find it readable for what finished while the loop ran.
-        let done = &shared(l).done;
-        if done.want_wake() {
-            done.waker().wake();
+        // Outside `uv_run` only the eventfd tells of finished work and sent handles: a
+        // program that waits on `uv_backend_fd` must find it readable for what came
+        // while the loop ran.
+        if want_wake(l) {
+            shared(l).done.waker().wake();
         }
         (*inner(l)).in_run = outer;
         r as c_int
@@ -698,9 +701,14 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
             let sh = shared(l);
             sh.done.awake();
             let mut n = io::dispatch(l, &events);
-            // Work that finished while the loop was not asleep came without a wake-up.
+            // Work that finished and handles sent while the loop was awake came without a
+            // wake-up (each batch counts as the event its wake-up would have been).
             if sh.done.has_work() {
                 n += crate::pool::run_completions(l);
+            }
+            if !sh.async_head.load(Ordering::Relaxed).is_null() {
+                n += 1;
+                run_sent_asyncs(l);
             }
             bump(&sh.events, n);
             if first_look {
@@ -751,12 +759,15 @@ const POOL_SPIN_MAX_BACKOFF: u32 = 6;
 unsafe fn before_block(l: *mut uv_loop_t, timeout: c_int) -> c_int {
     // SAFETY: loop thread; the borrow of the loop state ends before this returns.
     unsafe {
-        let done = &shared(l).done;
+        let sh = shared(l);
+        let done = &sh.done;
         let i = &mut *inner(l);
-        if done.in_flight() > 0 && sys::several_cpus() {
+        let async_seen = core::mem::take(&mut i.async_seen);
+        if (done.in_flight() > 0 || async_seen) && sys::several_cpus() {
+            let ready = || done.has_work() || !sh.async_head.load(Ordering::Relaxed).is_null();
             if i.spin_skip > 0 {
                 i.spin_skip -= 1;
-            } else if done.linger(POOL_SPIN_NS, sys::hrtime_ns) {
+            } else if spin_until(POOL_SPIN_NS, ready) {
                 i.spin_misses = 0;
                 return 0;
             } else {
@@ -764,8 +775,42 @@ unsafe fn before_block(l: *mut uv_loop_t, timeout: c_int) -> c_int {
                 i.spin_skip = (1 << i.spin_misses) - 1;
             }
         }
-        if done.want_wake() { 0 } else { timeout }
+        if want_wake(l) { 0 } else { timeout }
     }
+}
+
+/// Spins until `ready` or until `budget_ns` have passed; true when `ready`.
+///
+/// No yield: a yielding loop thread may wait behind busy workers for a whole time
+/// slice, and its I/O with it.
+fn spin_until(budget_ns: u64, ready: impl Fn() -> bool) -> bool {
+    let end = sys::hrtime_ns().saturating_add(budget_ns);
+    loop {
+        for _ in 0..64 {
+            if ready() {
+                return true;
+            }
+            core::hint::spin_loop();
+        }
+        if sys::hrtime_ns() >= end {
+            return ready();
+        }
+    }
+}
+
+/// The loop is about to block or to leave `uv_run`: asks for wake-ups, and says whether
+/// finished pool work or a sent async handle is already waiting (which no wake-up will
+/// announce).
+///
+/// # Safety
+/// `l` is an initialised loop; its thread.
+unsafe fn want_wake(l: *mut uv_loop_t) -> bool {
+    // SAFETY: `shared` is live while the loop is.
+    let sh = unsafe { shared(l) };
+    // The fence in `want_wake` comes before this look at the async stack too: either it
+    // sees a handle, or that handle's `push_async` sees the request.
+    let pool = sh.done.want_wake();
+    pool || !sh.async_head.load(Ordering::Relaxed).is_null()
 }
 
 /// One wait in the backend; updates the loop time and the idle-time metric. True when the
@@ -808,8 +853,20 @@ unsafe fn on_wake(l: *mut uv_loop_t, _data: *mut c_void, _ready: u32) {
         if n > 1 {
             count_events(l, n - 1);
         }
+        run_sent_asyncs(l);
+    }
+}
+
+/// Dispatches the async handles sent since the last look.
+///
+/// # Safety
+/// `l` is an initialised loop; its thread.
+unsafe fn run_sent_asyncs(l: *mut uv_loop_t) {
+    // SAFETY: loop thread (caller).
+    unsafe {
         take_sent_asyncs(l);
         while let Some(h) = pop_ready_async(l) {
+            (*inner(l)).async_seen = true;
             crate::async_handle::dispatch(h);
         }
     }
@@ -915,7 +972,8 @@ pub(crate) unsafe fn forget_sent_async(l: *mut uv_loop_t, h: *mut uv_async_t) {
     }
 }
 
-/// Pushes a sent async handle; wakes the loop if the stack was empty.
+/// Pushes a sent async handle; wakes the loop if the stack was empty and the loop asked
+/// for wake-ups.
 /// Thread-safe and async-signal-safe.
 ///
 /// # Safety
@@ -936,8 +994,15 @@ pub(crate) unsafe fn push_async(h: *mut uv_async_t) {
                 Err(cur) => head = cur,
             }
         }
+        // Only the push that makes the stack non-empty wakes the loop, and only if the
+        // loop asked for wake-ups: an awake loop looks at the stack after every poll.
+        // The fence pairs with the one in the loop's `want_wake` (see the pool's
+        // completion stack, whose handshake this shares).
         if head.is_null() {
-            sh.done.waker().wake();
+            core::sync::atomic::fence(Ordering::SeqCst);
+            if sh.done.wake_wanted() {
+                sh.done.waker().wake();
+            }
         }
     }
 }
