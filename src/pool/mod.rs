@@ -12,7 +12,7 @@
 //! workers run elsewhere. `done` callbacks run in the loop's poll phase, when the loop
 //! drains its completion stack: after a wake-up, or when it finds work there itself (a
 //! loop that is not asleep gets no wake-up, see [`stack`]; one with work in flight spins
-//! briefly for it before it sleeps, [`Completions::linger`]).
+//! briefly for it before it sleeps, see `uvloop::before_block`).
 //!
 //! # Design
 //! - One pool per process, started on the first `submit`: `UV_THREADPOOL_SIZE` threads
@@ -516,12 +516,12 @@ pub(crate) unsafe fn submit(
     }
     // SAFETY: `l` is initialised and this is its thread (caller), the one user of its
     // spare tickets.
-    let t = ticket::take_spare(unsafe { &completions(l).spare });
+    let c = unsafe { completions(l) };
+    let t = ticket::take_spare(&c.spare);
     // SAFETY: caller guarantees `l` and `w` are valid; the fields are written before the
     // entry is published (the queue's push releases them to the worker that pops it).
     unsafe {
         (*l).active_reqs.count += 1;
-        let c = completions(l);
         c.in_flight.store(c.in_flight() + 1, Ordering::Relaxed);
         (*w).r#loop = l;
         (*w).work = Some(work);
@@ -637,7 +637,7 @@ unsafe fn finish(w: *mut uv__work) {
             // and this loop keeps it for its next submission. `state` is the ticket
             // `submit` stored (only CANCELED, set by `cancel` and `abandon_after_fork`,
             // replaces it before `done`), and tickets are never freed.
-            ticket::keep(&completions(l).spare, &*(state as *const Ticket));
+            ticket::keep(&c.spare, &*(state as *const Ticket));
             0
         };
         (*w).wq[1] = FINISHED as *mut c_void;

@@ -41,9 +41,12 @@ impl Stack {
     }
 
     /// The loop runs an iteration and will look at the stack before it waits: pushes need
-    /// not wake it. Loop thread.
+    /// not wake it. Loop thread. Called after every poll, so it writes only when the flag
+    /// is set: a store would take the line the pushers use from them each time.
     pub(crate) fn awake(&self) {
-        self.wake_wanted.store(false, Ordering::Relaxed);
+        if self.wake_wanted.load(Ordering::Relaxed) {
+            self.wake_wanted.store(false, Ordering::Relaxed);
+        }
     }
 
     /// The loop is about to block (or to leave `uv_run`): the next push onto the empty

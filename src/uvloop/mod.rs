@@ -12,10 +12,10 @@
 //! `uv_loop_t.shared` without naming this module). Pushing onto an empty stack writes the
 //! eventfd once; the loop drains the eventfd, then takes each whole stack with one swap.
 //! So a burst of sends or completions costs one wake-up, and dispatch touches only what
-//! was pushed. The wake-up eventfd is watched like any other descriptor ([`io`]). Pool
-//! completions skip even that one wake-up while the loop is awake: it looks at their
-//! stack after every poll, and asks for a wake-up only before it blocks or leaves
-//! `uv_run` ([`before_block`]).
+//! was pushed. The wake-up eventfd is watched like any other descriptor ([`io`]). Both
+//! stacks skip even that one wake-up while the loop is awake: it looks at them after
+//! every poll, and asks for a wake-up only before it blocks or leaves `uv_run`
+//! ([`before_block`]).
 //!
 //! The pending queue (deferred I/O callbacks) is intrusive, as libuv's: each entry is a
 //! [`Pending`] embedded in its owner's private bytes, so queueing and removing one (a
@@ -104,8 +104,8 @@ pub(crate) struct LoopInner {
     poll_timeout: c_int,
     /// Inside `uv_run` (work queued now is entered in one batch before the next poll).
     in_run: bool,
-    /// Waits that skip the spin for pool completions (see [`before_block`]), and how many
-    /// spins in a row found nothing.
+    /// Waits that skip the spin for pool completions and sends (see [`before_block`]),
+    /// and how many spins in a row found nothing.
     spin_skip: u32,
     spin_misses: u32,
     /// The last poll dispatched sent async handles: a sender may be about to send again.
@@ -706,7 +706,7 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
             if sh.done.has_work() {
                 n += crate::pool::run_completions(l);
             }
-            if !sh.async_head.load(Ordering::Relaxed).is_null() {
+            if asyncs_sent(sh) {
                 n += 1;
                 run_sent_asyncs(l);
             }
@@ -738,21 +738,24 @@ unsafe fn io_poll(l: *mut uv_loop_t, timeout: c_int) {
     }
 }
 
-/// Longest a loop spins for pool completions before it blocks (see [`before_block`]).
-const POOL_SPIN_NS: u64 = 20_000;
+/// Longest a loop spins for pool completions or a send before it blocks (see
+/// [`before_block`]).
+const SPIN_NS: u64 = 20_000;
 /// After this many spins in a row that found nothing, the loop skips the spin for
 /// 2^this - 1 blocking waits at most: a loop whose pool work is slow (DNS, a large
 /// write, user work) spins at most once in 64 waits.
-const POOL_SPIN_MAX_BACKOFF: u32 = 6;
+const SPIN_MAX_BACKOFF: u32 = 6;
 
-/// Before a wait that would block for `timeout` ms: with pool work of this loop in
-/// flight and more than one CPU, spins up to [`POOL_SPIN_NS`] for it to finish, then
-/// asks the workers for a wake-up. Returns the timeout to wait with: 0 when finished work is already there.
+/// Before a wait that would block for `timeout` ms: with more than one CPU, and pool work
+/// of this loop in flight or sent async handles just dispatched, spins up to [`SPIN_NS`]
+/// for the next completion or send, then asks for a wake-up. Returns the timeout to wait
+/// with: 0 when something is already there.
 ///
 /// The spin is what makes a short request (a cached `stat`, an `open`) cost what it
 /// takes: the worker that finishes it pushes it and sees the loop awake, so neither
-/// writes nor reads the eventfd, and the loop never sleeps and wakes. Spins that find
-/// nothing back off exponentially, and a spin that finds work resets the back-off.
+/// writes nor reads the eventfd, and the loop never sleeps and wakes; the same holds for
+/// a thread that sends again right after its callback ran. Spins that find nothing back
+/// off exponentially, and a spin that finds work resets the back-off.
 ///
 /// # Safety
 /// `l` is an initialised loop; its thread.
@@ -764,14 +767,14 @@ unsafe fn before_block(l: *mut uv_loop_t, timeout: c_int) -> c_int {
         let i = &mut *inner(l);
         let async_seen = core::mem::take(&mut i.async_seen);
         if (done.in_flight() > 0 || async_seen) && sys::several_cpus() {
-            let ready = || done.has_work() || !sh.async_head.load(Ordering::Relaxed).is_null();
+            let ready = || done.has_work() || asyncs_sent(sh);
             if i.spin_skip > 0 {
                 i.spin_skip -= 1;
-            } else if spin_until(POOL_SPIN_NS, ready) {
+            } else if spin_until(SPIN_NS, ready) {
                 i.spin_misses = 0;
                 return 0;
             } else {
-                i.spin_misses = (i.spin_misses + 1).min(POOL_SPIN_MAX_BACKOFF);
+                i.spin_misses = (i.spin_misses + 1).min(SPIN_MAX_BACKOFF);
                 i.spin_skip = (1 << i.spin_misses) - 1;
             }
         }
@@ -810,7 +813,13 @@ unsafe fn want_wake(l: *mut uv_loop_t) -> bool {
     // The fence in `want_wake` comes before this look at the async stack too: either it
     // sees a handle, or that handle's `push_async` sees the request.
     let pool = sh.done.want_wake();
-    pool || !sh.async_head.load(Ordering::Relaxed).is_null()
+    pool || asyncs_sent(sh)
+}
+
+/// Is a sent async handle waiting on the stack? (A look only: the loop takes them with
+/// [`take_sent_asyncs`].)
+fn asyncs_sent(sh: &Shared) -> bool {
+    !sh.async_head.load(Ordering::Relaxed).is_null()
 }
 
 /// One wait in the backend; updates the loop time and the idle-time metric. True when the
