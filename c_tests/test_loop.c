@@ -34,7 +34,15 @@ static void test_loop_init_close(void) {
   ASSERT(uv_loop_get_data(&loop) == &loop);
   ASSERT(loop.data == &loop);
 
+  /* A mode outside the enum is refused, on an open loop too. */
+  ASSERT_EQ(uv_run(&loop, (uv_run_mode) 3), UV_EINVAL);
+  ASSERT_EQ(uv_run(&loop, (uv_run_mode) -1), UV_EINVAL);
+
   ASSERT_EQ(uv_loop_close(&loop), 0);
+
+  /* A closed loop is refused, not run. */
+  ASSERT_EQ(uv_run(&loop, UV_RUN_NOWAIT), UV_EINVAL);
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), UV_EINVAL);
 
   /* A closed loop can be initialised again. */
   ASSERT_EQ(uv_loop_init(&loop), 0);
@@ -87,6 +95,18 @@ static void test_now_and_hrtime(void) {
   ASSERT(n1 < n0 + 10000);
   /* Monotonic. */
   ASSERT(uv_hrtime() >= h1);
+
+  /* uv_run on a loop with nothing alive still refreshes the loop time (libuv's "the
+   * time is updated" even when it returns at once), and that time is the monotonic
+   * clock's in milliseconds: between uv_hrtime before and after, to the clock's grain. */
+  sleep_ms(20);
+  h0 = uv_hrtime();
+  ASSERT_EQ(uv_run(&loop, UV_RUN_NOWAIT), 0);
+  h1 = uv_hrtime();
+  n0 = uv_now(&loop);
+  ASSERT(n0 >= n1 + 18);
+  ASSERT(n0 + 5 >= h0 / 1000000);
+  ASSERT(n0 <= h1 / 1000000);
   ASSERT_EQ(uv_loop_close(&loop), 0);
 }
 

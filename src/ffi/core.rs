@@ -148,13 +148,12 @@ pub unsafe extern "C" fn uv_loop_fork(loop_: *mut uv_loop_t) -> c_int {
 /// `loop_` is an initialised loop, run on its own thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn uv_run(loop_: *mut uv_loop_t, mode: RunModeArg) -> c_int {
-    // SAFETY: checked open; the caller owns the loop thread.
-    unsafe {
-        if !uvloop::is_open(loop_) || !(0..=2).contains(&mode) {
-            return UV_EINVAL;
-        }
-        uvloop::run(loop_, mode)
+    if loop_.is_null() || !(0..=2).contains(&mode) {
+        return UV_EINVAL;
     }
+    // SAFETY: non-NULL loop memory, whose openness `run` checks first; the caller owns the
+    // loop thread.
+    unsafe { uvloop::run(loop_, mode) }
 }
 
 /// # Safety

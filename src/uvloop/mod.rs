@@ -333,14 +333,21 @@ pub(crate) unsafe fn backend_timeout(l: *mut uv_loop_t) -> c_int {
     }
 }
 
-/// `uv_run`.
+/// `uv_run`: `UV_EINVAL` on a closed loop.
 ///
 /// # Safety
-/// `l` is an initialised loop, run on its own thread, not re-entered from a callback.
+/// `l` is loop memory (initialised or closed), run on its own thread, not re-entered from
+/// a callback.
 #[inline]
 pub(crate) unsafe fn run(l: *mut uv_loop_t, mode: c_int) -> c_int {
-    // SAFETY: caller guarantees `l` is initialised and owned by this thread.
+    // SAFETY: `l` is loop memory owned by this thread (caller). `init` and `close` set and
+    // clear `internal_fields` and `shared` together, so a non-NULL `internal_fields` is an
+    // open loop: the one pointer stands for `is_open` on this path, where every load
+    // counts (a program polling an empty loop with UV_RUN_NOWAIT pays only this).
     unsafe {
+        if (*l).internal_fields.is_null() {
+            return crate::abi::errno::UV_EINVAL;
+        }
         if !alive(l) {
             // Nothing to run: the time is refreshed and a stop request consumed, as libuv
             // does, and nothing else is looked at (no request is pending, so none waits
