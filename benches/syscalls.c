@@ -18,6 +18,10 @@
  *                                                                            (per request)
  *   queued_writes    16-byte uv_writes queued behind a full socketpair stream, which an
  *                    idle callback on the same loop drains                   (per request)
+ *   udp_burst        8 uv_udp_sends over loopback from a check callback, once the last
+ *                    burst has arrived: the first goes out at once, the others queue and
+ *                    leave in the next pending phase, and the sender wants nothing when
+ *                    the loop polls                                          (per burst)
  * Only uv.h and libc: it builds against rsuv's include/ and Debian's libuv alike. */
 #include <uv.h>
 
@@ -271,6 +275,64 @@ static void queued_writes(void) {
   free(wreqs);
 }
 
+/* ---- udp_burst ------------------------------------------------------------------------- */
+
+#define BURST 8
+
+static uv_udp_t utx, urx;
+static uv_udp_send_t usend[BURST];
+static struct sockaddr_in urx_addr;
+static long ureceived;
+
+static void udp_send_burst(void) {
+  static char d = 'd';
+  uv_buf_t b = uv_buf_init(&d, 1);
+  int i;
+  for (i = 0; i < BURST; i++)
+    CHECK(uv_udp_send(&usend[i], &utx, &b, 1, (const struct sockaddr*) &urx_addr, NULL) == 0);
+}
+
+static void udp_recv_cb(uv_udp_t* h, ssize_t n, const uv_buf_t* buf, const struct sockaddr* a,
+                        unsigned flags) {
+  (void) h;
+  (void) buf;
+  (void) a;
+  (void) flags;
+  if (n <= 0)
+    return;
+  ureceived++;
+}
+
+static uv_check_t ucheck;
+
+static void udp_check_cb(uv_check_t* c) {
+  (void) c;
+  if (ureceived < (done + 1) * BURST)
+    return;
+  if (++done == n_ops) {
+    uv_close((uv_handle_t*) &utx, NULL);
+    uv_close((uv_handle_t*) &urx, NULL);
+    uv_close((uv_handle_t*) &ucheck, NULL);
+    return;
+  }
+  udp_send_burst();
+}
+
+static void udp_burst(void) {
+  struct sockaddr_in addr;
+  int len = sizeof(urx_addr);
+  CHECK(uv_ip4_addr("127.0.0.1", 0, &addr) == 0);
+  CHECK(uv_udp_init(&loop, &urx) == 0);
+  CHECK(uv_udp_bind(&urx, (const struct sockaddr*) &addr, 0) == 0);
+  CHECK(uv_udp_getsockname(&urx, (struct sockaddr*) &urx_addr, &len) == 0);
+  CHECK(uv_udp_recv_start(&urx, alloc_cb, udp_recv_cb) == 0);
+  CHECK(uv_udp_init(&loop, &utx) == 0);
+  CHECK(uv_check_init(&loop, &ucheck) == 0);
+  CHECK(uv_check_start(&ucheck, udp_check_cb) == 0);
+  udp_send_burst();
+  CHECK(uv_run(&loop, UV_RUN_DEFAULT) == 0);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static const struct {
@@ -280,7 +342,7 @@ static const struct {
     {"tcp_pingpong", tcp_pingpong}, {"poll_restart", poll_restart},
     {"read_restart", read_restart}, {"timer", timer},
     {"async", async},               {"fs_stat", fs_stat},
-    {"queued_writes", queued_writes},
+    {"queued_writes", queued_writes}, {"udp_burst", udp_burst},
 };
 
 int main(int argc, char** argv) {

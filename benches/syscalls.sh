@@ -28,7 +28,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 B=$HERE/build/syscalls
 N=2000 BUILD=1
-SCENARIOS="tcp_pingpong poll_restart read_restart timer async fs_stat queued_writes"
+SCENARIOS="tcp_pingpong poll_restart read_restart timer async fs_stat queued_writes udp_burst"
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) N=$2; shift 2 ;;
@@ -95,6 +95,7 @@ for s in $SCENARIOS; do
     async) per=wake-up ;;
     fs_stat) per=request ;;
     queued_writes) per=request ;;
+    udp_burst) per=burst ;;
   esac
   for lib in libuv rsuv; do
     count "$lib" "$s" "$N"

@@ -9,9 +9,12 @@
 //! now (`kernel`, libuv's `events`; 0: not registered).
 //!
 //! # When the kernel hears of it
-//! - A descriptor the kernel does not know is registered at once by [`start`], so that its
-//!   error (`EPERM` for a regular file, `EBADF`) reaches the caller, as rsuv always did
-//!   (libuv 1.44 registers in the poll and aborts on such an error).
+//! - A descriptor the kernel has never accepted is registered at once by [`start`], so
+//!   that its error (`EPERM` for a regular file, `EBADF`) reaches the caller, as rsuv
+//!   always did (libuv 1.44 registers in the poll and aborts on such an error). One that
+//!   was accepted before and left the kernel since (parked, then reported) waits for
+//!   [`flush`] like any other change: a UDP sender whose queue fills and drains within
+//!   one iteration then costs no `epoll_ctl` at all, as in libuv.
 //! - Every other change only updates `wanted` and puts the watcher on the loop's change
 //!   list; [`flush`], run just before each wait, issues one `epoll_ctl(MOD)` per watcher
 //!   whose `wanted` differs from `kernel`, and none when they agree. So a `uv_read_stop`
@@ -54,6 +57,9 @@ pub(crate) struct Watcher {
     generation: u32,
     /// On the change list.
     queued: bool,
+    /// The kernel has accepted this descriptor once (since the watcher was made): a later
+    /// registration can wait for [`flush`] like any other change.
+    accepted: bool,
 }
 
 /// The loop's watchers, and the descriptors whose `wanted` changed since the last flush.
@@ -145,12 +151,13 @@ unsafe fn update(
         kernel: 0,
         generation,
         queued: false,
+        accepted: false,
     });
     w.cb = cb;
     w.data = data;
     let wanted = if exact { events } else { w.wanted | events };
-    if w.kernel == 0 && wanted != 0 {
-        // Not known to the kernel: register now, so that an error reaches the caller.
+    if w.kernel == 0 && wanted != 0 && !w.accepted {
+        // Never registered: register now, so that an error reaches the caller.
         if let Err(e) = i.backend.register(fd, token(fd, w.generation), wanted) {
             if fresh {
                 t.watchers[idx] = None;
@@ -158,6 +165,7 @@ unsafe fn update(
             return crate::abi::errno::from_io(&e);
         }
         w.kernel = wanted;
+        w.accepted = true;
     }
     let changed = wanted != w.kernel;
     w.wanted = wanted;
@@ -323,6 +331,7 @@ pub(super) unsafe fn flush(l: *mut uv_loop_t) {
         // A descriptor that cannot be watched (closed under us) stays unregistered; its
         // owner learns of it from its next read or write.
         w.kernel = if r.is_ok() { w.wanted } else { 0 };
+        w.accepted |= r.is_ok();
     }
     changes.clear();
     i.io.changes = changes;
@@ -563,8 +572,17 @@ mod tests {
             assert_eq!(dispatch(l, &ev), 0);
             assert_eq!(ran(), 0);
             assert_eq!(t.take(), [0, 0, 1]);
-            // Wanting it again registers it again.
+            // Wanted and unwanted again before the next wait (a UDP sender whose queue
+            // fills and drains in one iteration): no kernel call at all.
+            assert_eq!(start(l, fd, sys::WRITABLE, note, ptr_of(1)), 0);
+            stop(l, fd, sys::WRITABLE);
+            flush(l);
+            assert_eq!(t.take(), [0, 0, 0]);
+            // Wanting it again registers it again, at the flush (the kernel accepted this
+            // descriptor before, so there is no error to hand the caller at once).
             assert_eq!(start(l, fd, sys::READABLE, note, ptr_of(1)), 0);
+            assert_eq!(t.take(), [0, 0, 0]);
+            flush(l);
             assert_eq!(t.take(), [1, 0, 0]);
             let w = (*inner(l)).io.get(fd).copied().unwrap();
             let ev = [Event {
@@ -587,7 +605,11 @@ mod tests {
             assert_eq!(start(l, fd, sys::READABLE, note, ptr_of(1)), 0);
             let old = (*inner(l)).io.get(fd).copied().unwrap().generation;
             close(l, fd);
+            t.take();
+            // A new watcher on the number is registered at once again (its descriptor
+            // may be one the kernel refuses, and the caller must hear of it).
             assert_eq!(start(l, fd, sys::READABLE, note, ptr_of(2)), 0);
+            assert_eq!(t.take(), [1, 0, 0]);
             let ev = [Event {
                 token: token(fd, old),
                 ready: sys::READABLE,
