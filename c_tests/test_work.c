@@ -12,7 +12,8 @@
  * finishing queued work and joining the workers, a forked child getting a pool, and an
  * embedder that waits on uv_backend_fd itself and runs the loop with UV_RUN_NOWAIT: every
  * finished item makes the backend fd readable, whether it finished while the loop was
- * running or while the embedder waited.
+ * running or while the embedder waited; and a done callback that queues work and waits
+ * for it, on one CPU (a wake-up held back would hang it).
  *
  * Written against libuv 1.44's documented behaviour and checked against the real libuv:
  *   cc -std=gnu11 -Wall -Wextra -Werror c_tests/test_work.c -o /tmp/tw -luv -lpthread
@@ -22,11 +23,13 @@
  * UV_THREADPOOL_SIZE it sets. RSUV_TEST_NOFORK=1 runs them in this process (for a debugger;
  * the pool-size tests are then skipped); test names as arguments run those tests alone.
  */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include "uv.h"
 #include "runner.h"
 
 #include <dirent.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -783,6 +786,65 @@ static void test_embedder_waits_on_backend_fd(void) {
   ASSERT_EQ(uv_loop_close(&loop), 0);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* A done callback that waits for work it just queued, on one CPU                            */
+
+/* libuv wakes a worker for every submission while one is idle, so a done callback may
+ * queue work and block until a worker has run it. On one CPU a pool is tempted to hold
+ * such wake-ups until the loop has finished its batch of callbacks (the workers cannot run
+ * beside it anyway); with every worker asleep, that would hang here. */
+#define WAIT_ROUNDS 200
+
+static uv_sem_t wait_sem;
+static uv_work_t wait_first[WAIT_ROUNDS], wait_second[WAIT_ROUNDS];
+static int wait_round, wait_second_done;
+
+static void wait_post_work(uv_work_t* req) {
+  (void) req;
+  uv_sem_post(&wait_sem);
+}
+
+static void wait_noop_work(uv_work_t* req) {
+  (void) req;
+}
+
+static void wait_second_after(uv_work_t* req, int status) {
+  (void) req;
+  ASSERT_EQ(status, 0);
+  wait_second_done++;
+}
+
+static void wait_first_after(uv_work_t* req, int status) {
+  ASSERT_EQ(status, 0);
+  ASSERT_EQ(uv_queue_work(req->loop, &wait_second[wait_round], wait_post_work,
+                          wait_second_after),
+            0);
+  uv_sem_wait(&wait_sem);
+  if (++wait_round < WAIT_ROUNDS)
+    ASSERT_EQ(uv_queue_work(req->loop, &wait_first[wait_round], wait_noop_work,
+                            wait_first_after),
+              0);
+}
+
+static void test_after_cb_waits_for_new_work_one_cpu(void) {
+  uv_loop_t loop;
+  cpu_set_t one;
+
+  /* Before the pool's first use, which reads the CPUs this process may use. */
+  CPU_ZERO(&one);
+  CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  ASSERT_EQ(uv_sem_init(&wait_sem, 0), 0);
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  wait_round = wait_second_done = 0;
+  ASSERT_EQ(uv_queue_work(&loop, &wait_first[0], wait_noop_work, wait_first_after), 0);
+  ASSERT_EQ(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  ASSERT_EQ(wait_round, WAIT_ROUNDS);
+  ASSERT_EQ(wait_second_done, WAIT_ROUNDS);
+  ASSERT_EQ(uv_loop_close(&loop), 0);
+  uv_sem_destroy(&wait_sem);
+}
+
 static const struct test_entry tests[] = {
     TEST(queue_work_many),
     TEST_AS("queue_work_einval_null_after", test_queue_work_einval_and_null_after),
@@ -798,6 +860,7 @@ static const struct test_entry tests[] = {
     TEST(library_shutdown),
     TEST(fork_child_gets_a_pool),
     TEST_AS("embedder_waits_on_backend_fd", test_embedder_waits_on_backend_fd),
+    TEST_AS("after_cb_waits_for_new_work_one_cpu", test_after_cb_waits_for_new_work_one_cpu),
 };
 
 /* The runner's wrap: each forked child joins the pool's threads before it exits, so that

@@ -36,7 +36,9 @@
 //!   decided by one atomic swap on the ticket, so `cancel` wins only before the item
 //!   starts. `wq[0]` is the link of the loop's completion stack.
 //! - Idle workers park on a `Condvar`. `submit` pushes, then (after a `SeqCst` fence)
-//!   reads the idle count and, only when a worker is idle, takes the lock and wakes one.
+//!   reads the idle count and, only when a worker is idle, takes and drops the lock and
+//!   wakes one. On one CPU a woken worker yields once before it looks for work, so that
+//!   the loop thread finishes its batch of submissions first (see `park`).
 //!   A worker registers as idle and re-checks the queues under that lock before waiting,
 //!   so no wake-up is lost. A busy pool costs `submit` no lock at all; workers never hold
 //!   a lock while running work.
@@ -255,7 +257,13 @@ impl Pool {
         // entry when it re-checks.
         fence(Ordering::SeqCst);
         if self.idle.load(Ordering::Relaxed) > 0 {
-            let _st = self.lock();
+            // Taking the lock once orders this submission after any worker that is
+            // between its re-check and its wait (it holds the lock there), so the notify
+            // reaches it. The notify comes after the unlock: a woken worker that ran at
+            // once (on one CPU it may preempt this thread) would otherwise find the lock
+            // held, spin on it and sleep again (pinned fs_stat, 32 in flight: 9 % of the
+            // time in the contended lock).
+            drop(self.lock());
             self.wake.notify_one();
         }
     }
@@ -349,6 +357,17 @@ impl Pool {
         let st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner());
         self.idle.fetch_sub(1, Ordering::SeqCst);
         drop(st);
+        // On one CPU the woken worker usually runs at once, ahead of the loop thread
+        // that woke it, and that thread is often in the middle of a batch of
+        // submissions (the done callbacks of the last batch). Yielding lets the loop
+        // finish the batch first: the worker then finds several items instead of one,
+        // and the next submission finds a worker awake instead of waking another.
+        // Nothing waits on the yield: if the loop blocks, the worker runs.
+        // fs_stat pinned to one CPU, 32 in flight: 0.63 M/s without, 1.2 M/s with (1.53:
+        // 0.87 M/s); 1 in flight: 0.25 M/s without, 0.20 M/s with (1.53: 0.17 M/s).
+        if !crate::sys::several_cpus() {
+            std::thread::yield_now();
+        }
         true
     }
 
