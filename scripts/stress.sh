@@ -7,7 +7,7 @@
 #   --small     CI sizes (the whole set in a few minutes on 2 cores)
 #   --libuv     also build and run against the system libuv (-luv from the
 #               default library path, <uv.h> from /usr/include) and show
-#               it next to rsuv
+#               it next to rsuv (the two take turns going first)
 #   --no-build  skip `cargo build --release`
 #   --only N    run only the named entries (repeatable; e.g. tcp_echo,
 #               soak_fs)
@@ -90,12 +90,19 @@ fi
 table=$LOGS/table.tsv
 : > "$table"
 passed=0 failed=0
+# With --libuv the two libraries take turns going first, entry by entry: the first run
+# of a heavy entry meets a cold page cache and the machine's other load differently
+# (tcp_echo once gave rsuv 252 MB/s against 314 going first, 346-353 against 306-335
+# alternating).
+first=0
 for r in "${runs[@]}"; do
   IFS='|' read -r name cmd limit <<< "$r"
   if [ ${#only[@]} -gt 0 ] && [[ ! " ${only[*]} " == *" $name "* ]]; then
     continue
   fi
-  for impl in $impls; do
+  order=$impls
+  [ $libuv = 1 ] && [ $((first++ % 2)) = 1 ] && order="libuv rsuv"
+  for impl in $order; do
     log=$LOGS/$impl-$name.log
     echo "stress: $impl $name ($cmd)" >&2
     # shellcheck disable=SC2086
