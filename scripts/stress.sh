@@ -17,7 +17,7 @@
 # descriptors); nothing is timed against a limit. Logs go to
 # target/stress/logs/. Exit status is non-zero if any run failed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
 build=1 libuv=0 small=0
