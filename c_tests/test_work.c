@@ -829,10 +829,11 @@ static void wait_first_after(uv_work_t* req, int status) {
 static void test_after_cb_waits_for_new_work_one_cpu(void) {
   uv_loop_t loop;
   cpu_set_t one;
+  int cpu = sched_getcpu();
 
   /* Before the pool's first use, which reads the CPUs this process may use. */
   CPU_ZERO(&one);
-  CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
+  CPU_SET(cpu >= 0 ? cpu : 0, &one);
   ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
   ASSERT_EQ(uv_sem_init(&wait_sem, 0), 0);
   ASSERT_EQ(uv_loop_init(&loop), 0);
